@@ -1,0 +1,98 @@
+/**
+ * The closed set of errors the toolkit raises. Each carries the HTTP status it maps to and a stable `code` that
+ * the HTTP layer turns into a problem+json type URI; messages tell the caller what to do next.
+ */
+export class IdempotencyError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** No idempotency key could be derived from the event. Nothing was stored; fix the request and retry. */
+export class IdempotencyKeyMissingError extends IdempotencyError {
+  constructor(detail = 'This operation needs an idempotency key. Send one and retry.') {
+    super(detail, 400, 'key-missing')
+  }
+}
+
+/** The key is present but unusable (format, length, a stale UUIDv7). Nothing was stored. */
+export class IdempotencyKeyInvalidError extends IdempotencyError {
+  constructor(detail: string) {
+    super(detail, 400, 'key-invalid')
+  }
+}
+
+/** Another attempt with the same key holds a live lease. Nothing ran; retry after `retryAfterSeconds`. */
+export class IdempotencyInProgressError extends IdempotencyError {
+  readonly retryAfterSeconds: number
+  constructor(retryAfterMs: number) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+    super(
+      `A request with this idempotency key is still being processed. Retry with the same key after ${retryAfterSeconds} s to receive its result.`,
+      409,
+      'in-progress',
+    )
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/** The key was first used with a different payload. Nothing ran; use a new key for a new request. */
+export class IdempotencyPayloadMismatchError extends IdempotencyError {
+  constructor() {
+    super(
+      'This idempotency key was already used with a different request payload. Use a new key for a new request, or resend the original payload.',
+      422,
+      'payload-mismatch',
+    )
+  }
+}
+
+/**
+ * The store could not be reached or refused the call after the SDK's retries. Fail closed: the handler did not
+ * run (or, if it ran, its key stays locked until the lease ends), so retrying with the same key is safe.
+ */
+export class IdempotencyStoreUnavailableError extends IdempotencyError {
+  constructor(operation: string, cause: unknown) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+    super(
+      `The idempotency store is unavailable (${operation} failed: ${reason}). Retry later with the same key.`,
+      503,
+      'store-unavailable',
+      { cause },
+    )
+  }
+}
+
+/**
+ * This attempt's lease expired and another attempt took the key over. Its result was not stored (fencing);
+ * the caller should retry with the same key to receive the stored result.
+ */
+export class IdempotencyLeaseLostError extends IdempotencyError {
+  constructor(operation: 'complete' | 'release') {
+    super(
+      `This attempt lost its hold on the idempotency key before it could ${operation}: another attempt took over. Retry with the same key to receive the stored result.`,
+      409,
+      'lease-lost',
+    )
+  }
+}
+
+/**
+ * The first attempt ran, but its result could not be stored (too large, or not serialisable). Replays get this
+ * error rather than running the side effect again.
+ */
+export class IdempotencyResultNotStoredError extends IdempotencyError {
+  constructor(reason: string) {
+    super(
+      `The request with this idempotency key was processed, but its response was not stored (${reason}). Do not retry with a new key; look the result up instead.`,
+      500,
+      'result-not-stored',
+    )
+  }
+}

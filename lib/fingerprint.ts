@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto'
+
+/**
+ * JSON with object keys sorted at every depth, so `{a, b}` and `{b, a}` fingerprint alike. Values go through
+ * `toJSON` first (Dates become ISO strings) and `undefined` members are dropped, as in `JSON.stringify`.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, sortKeys) ?? 'undefined'
+}
+
+function sortKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+  const sorted: Record<string, unknown> = {}
+  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key]
+  return sorted
+}
+
+/** SHA-256, base64url: 43 characters, safe in keys and logs. */
+export function sha256(input: string | Uint8Array): string {
+  return createHash('sha256').update(input).digest('base64url')
+}
+
+/** The fingerprint of a payload: SHA-256 of its canonical JSON. Only this is stored, never the payload. */
+export function fingerprintOf(payload: unknown): string {
+  return sha256(canonicalJson(payload))
+}

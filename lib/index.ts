@@ -1,0 +1,38 @@
+export { type AttemptRequest, type Decision, decide } from './decide.js'
+export { DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb-store.js'
+export { type Begun, createIdempotencyEngine, type IdempotencyEngine } from './engine.js'
+export {
+  IdempotencyError,
+  IdempotencyInProgressError,
+  IdempotencyKeyInvalidError,
+  IdempotencyKeyMissingError,
+  IdempotencyLeaseLostError,
+  IdempotencyPayloadMismatchError,
+  IdempotencyResultNotStoredError,
+  IdempotencyStoreUnavailableError,
+} from './errors.js'
+export { canonicalJson, fingerprintOf, sha256 } from './fingerprint.js'
+export { type IdempotencyHandle, type Invocation, idempotencyOf } from './invocation.js'
+export { makeIdempotent } from './make-idempotent.js'
+export { InMemoryStore } from './memory-store.js'
+export { idempotency } from './middleware.js'
+export {
+  DEFAULT_LEASE_MS,
+  DEFAULT_TTL_SECONDS,
+  type IdempotencyLogger,
+  type IdempotencyOptions,
+  type IdempotencyOutcome,
+  type IdempotencyOutcomeType,
+  type LambdaContextLike,
+  LEASE_MARGIN_MS,
+} from './options.js'
+export type { CompletedRecord, IdempotencyRecord, InProgressRecord, StoredResult } from './record.js'
+export { DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_STORED_BYTES } from './result-codec.js'
+export {
+  IDEMPOTENCY_ATTRIBUTES,
+  IDEMPOTENCY_PARTITION_KEY,
+  IDEMPOTENCY_TABLE_ENV,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+  idempotencyTableDefinition,
+} from './schema.js'
+export type { AcquireResult, IdempotencyStore } from './store.js'

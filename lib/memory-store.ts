@@ -1,0 +1,50 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import { decide } from './decide.js'
+import { IdempotencyLeaseLostError } from './errors.js'
+import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from './record.js'
+import type { AcquireResult, IdempotencyStore } from './store.js'
+
+/**
+ * An in-process store with the same conditional semantics as `DynamoDBStore`, for unit tests and local
+ * experiments. Not durable and not shared between processes, so never for production.
+ */
+export class InMemoryStore implements IdempotencyStore {
+  readonly records = new Map<string, IdempotencyRecord>()
+  /** Extra writes handed to `complete`, kept so tests can see what would have been committed with it. */
+  readonly committedWrites: TransactWriteItem[] = []
+
+  async acquire(record: InProgressRecord, nowEpochMs: number): Promise<AcquireResult> {
+    const existing = this.records.get(record.key)
+    if (existing === undefined || decide(existing, record, nowEpochMs).kind === 'execute') {
+      this.records.set(record.key, record)
+      return { acquired: true }
+    }
+    return { acquired: false, existing }
+  }
+
+  async complete(record: CompletedRecord, extraWrites: readonly TransactWriteItem[] = []): Promise<void> {
+    if (this.records.get(record.key)?.token !== record.token) throw new IdempotencyLeaseLostError('complete')
+    this.records.set(record.key, record)
+    this.committedWrites.push(...extraWrites)
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    const existing = this.records.get(key)
+    if (existing === undefined) return
+    if (existing.token !== token) throw new IdempotencyLeaseLostError('release')
+    this.records.delete(key)
+  }
+
+  async get(key: string): Promise<IdempotencyRecord | undefined> {
+    return this.records.get(key)
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, IdempotencyRecord>> {
+    const found = new Map<string, IdempotencyRecord>()
+    for (const key of keys) {
+      const record = this.records.get(key)
+      if (record !== undefined) found.set(key, record)
+    }
+    return found
+  }
+}

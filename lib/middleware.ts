@@ -1,0 +1,51 @@
+import type middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { createIdempotencyEngine } from './engine.js'
+import type { Invocation } from './invocation.js'
+import type { IdempotencyOptions } from './options.js'
+
+type Internal = { lambdaIdempotency?: Invocation }
+type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context, Internal>
+
+/**
+ * Middy middleware: claims the key in `before` (replays short-circuit there, without the handler), stores the
+ * result in `after`, and in `onError` releases only a key this request holds — never after a conflict or
+ * mismatch it raised itself, so a rejected duplicate cannot free its running twin's key.
+ *
+ * Register it last, so body parsers and validators run first and a request they reject stores nothing.
+ */
+export function idempotency<TEvent, TResult>(
+  options: IdempotencyOptions<TEvent, TResult>,
+): middy.MiddlewareObj<TEvent, TResult, Error, Context, Internal> {
+  const engine = createIdempotencyEngine(options)
+
+  const idempotencyBefore = async (request: Request<TEvent, TResult>) => {
+    const begun = await engine.begin(request.event, request.context)
+    if (begun.kind === 'execute') {
+      request.internal.lambdaIdempotency = begun.invocation
+      return
+    }
+    if (begun.kind === 'replay') {
+      // The Lambda runtime sends undefined as null, and a null return is the only short-circuit Middy 5 honours.
+      return begun.result ?? (null as TResult)
+    }
+  }
+
+  const idempotencyAfter = async (request: Request<TEvent, TResult>) => {
+    const invocation = heldBy(request)
+    if (invocation !== undefined) await engine.complete(invocation, request.response as TResult)
+  }
+
+  const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
+    const invocation = heldBy(request)
+    // A failed release must not hide the handler's error; the engine has logged it, and the lease bounds it.
+    if (invocation !== undefined) await engine.release(invocation).catch(() => undefined)
+  }
+
+  return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError }
+}
+
+function heldBy<TEvent, TResult>(request: Request<TEvent, TResult>): Invocation | undefined {
+  const invocation = request.internal.lambdaIdempotency
+  return invocation?.state === 'held' ? invocation : undefined
+}

@@ -1,0 +1,23 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from './record.js'
+
+export type AcquireResult =
+  | { readonly acquired: true }
+  /** The write was refused; `existing` is the record that refused it, read in the same call. */
+  | { readonly acquired: false; readonly existing: IdempotencyRecord }
+
+/**
+ * Where records live. Every write is conditional: acquire only over an absent, expired or abandoned record
+ * (exactly when `decide` says execute), complete and release only while the record still carries the caller's
+ * token. A refused complete or release throws `IdempotencyLeaseLostError`; store faults throw
+ * `IdempotencyStoreUnavailableError`.
+ */
+export interface IdempotencyStore {
+  acquire(record: InProgressRecord, nowEpochMs: number): Promise<AcquireResult>
+  /** `extraWrites` commit in the same transaction as the completion (DynamoDB: TransactWriteItems). */
+  complete(record: CompletedRecord, extraWrites?: readonly TransactWriteItem[]): Promise<void>
+  release(key: string, token: string): Promise<void>
+  get(key: string): Promise<IdempotencyRecord | undefined>
+  /** Records for many keys in as few calls as the store allows (DynamoDB: BatchGetItem); absent keys are left out. */
+  getMany(keys: readonly string[]): Promise<Map<string, IdempotencyRecord>>
+}
