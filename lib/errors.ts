@@ -28,6 +28,20 @@ export class IdempotencyKeyInvalidError extends IdempotencyError {
   }
 }
 
+/**
+ * The HTTP preset found no authenticated caller to scope the key to, and no anonymous fallback is configured.
+ * Keys are per caller, so without one a key could replay another client's answer. Nothing was stored.
+ */
+export class IdempotencyPrincipalMissingError extends IdempotencyError {
+  constructor() {
+    super(
+      'This API scopes idempotency keys to the authenticated caller, and this request has none. Authenticate and retry with the same key.',
+      401,
+      'principal-missing',
+    )
+  }
+}
+
 /** Another attempt with the same key holds a live lease. Nothing ran; retry after `retryAfterSeconds`. */
 export class IdempotencyInProgressError extends IdempotencyError {
   readonly retryAfterSeconds: number

@@ -8,10 +8,19 @@ export {
   IdempotencyKeyMissingError,
   IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
+  IdempotencyPrincipalMissingError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
 } from './errors.js'
 export { canonicalJson, fingerprintOf, sha256 } from './fingerprint.js'
+export {
+  DEFAULT_PROBLEM_TYPE_BASE,
+  idempotencyProblem,
+  type Problem,
+  problemResponse,
+  STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from './http/problem.js'
+export type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './http/types.js'
 export { type IdempotencyHandle, type Invocation, idempotencyOf } from './invocation.js'
 export { makeIdempotent } from './make-idempotent.js'
 export { InMemoryStore } from './memory-store.js'

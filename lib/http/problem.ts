@@ -1,0 +1,75 @@
+import type { IdempotencyError } from '../errors.js'
+import { IdempotencyInProgressError } from '../errors.js'
+import type { HttpResult } from './types.js'
+
+/** An RFC 9457 problem: `type` is a stable URI a client can switch on, `detail` says what to do next. */
+export interface Problem {
+  status: number
+  type: string
+  title: string
+  detail: string
+  headers?: Record<string, string>
+}
+
+/** Every problem type this toolkit answers with is documented under this base, one anchor per code. */
+export const DEFAULT_PROBLEM_TYPE_BASE =
+  'https://github.com/lambda-idempotency/lambda-idempotency/blob/main/docs/problems.md#'
+
+/**
+ * The store has already been retried with backoff by the SDK; a client that waits a couple of seconds gives a
+ * throttled table or a network blip time to clear without piling retries onto it.
+ */
+export const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2
+
+const TITLES: Readonly<Record<string, string>> = {
+  'key-missing': 'Idempotency-Key header missing',
+  'key-invalid': 'Idempotency-Key header invalid',
+  'principal-missing': 'No authenticated caller',
+  'in-progress': 'Request with this key still in progress',
+  'payload-mismatch': 'Idempotency-Key reused with a different request',
+  'store-unavailable': 'Idempotency store unavailable',
+  'lease-lost': 'Idempotency key taken over',
+  'result-not-stored': 'Response was not stored',
+}
+
+/**
+ * 5xx details are fixed text: the underlying messages can carry SDK errors (account ids, role and table names)
+ * that must not reach a public client. 4xx messages are written for clients and used as they are.
+ */
+const FIXED_DETAILS: Readonly<Record<string, string>> = {
+  'store-unavailable': `The idempotency store could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s.`,
+  'result-not-stored':
+    'The request with this key was processed, but its response was too large or not serialisable to be stored. Do not retry with a new key; look the result up instead.',
+}
+
+/** A proxy result carrying the problem as `application/problem+json`. */
+export function problemResponse(problem: Problem): HttpResult {
+  const { status, type, title, detail, headers } = problem
+  return {
+    statusCode: status,
+    headers: { ...headers, 'Content-Type': 'application/problem+json' },
+    body: JSON.stringify({ type, title, status, detail }),
+  }
+}
+
+/** The one place where the toolkit's errors become HTTP answers. */
+export function idempotencyProblem(
+  error: IdempotencyError,
+  typeBase: string = DEFAULT_PROBLEM_TYPE_BASE,
+): Problem {
+  const problem: Problem = {
+    status: error.statusCode,
+    type: `${typeBase}${error.code}`,
+    title: TITLES[error.code] ?? error.name,
+    detail: FIXED_DETAILS[error.code] ?? error.message,
+  }
+  const retryAfterSeconds = retryAfterOf(error)
+  if (retryAfterSeconds !== undefined) problem.headers = { 'Retry-After': String(retryAfterSeconds) }
+  return problem
+}
+
+function retryAfterOf(error: IdempotencyError): number | undefined {
+  if (error instanceof IdempotencyInProgressError) return error.retryAfterSeconds
+  if (error.code === 'store-unavailable') return STORE_UNAVAILABLE_RETRY_AFTER_SECONDS
+  return undefined
+}

@@ -1,0 +1,57 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
+import type { IdempotencyLogger, IdempotencyOutcome } from '../options.js'
+import type { IdempotencyStore } from '../store.js'
+
+/** API Gateway REST (v1) and HTTP API (v2) proxy events; Lambda function URL events are v2-shaped. */
+export type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2
+
+/** A proxy result, as API Gateway and function URLs expect it. */
+export interface HttpResult {
+  statusCode: number
+  headers?: Record<string, string | number | boolean>
+  multiValueHeaders?: Record<string, (string | number | boolean)[]>
+  body?: string
+  isBase64Encoded?: boolean
+}
+
+export interface HttpIdempotencyOptions {
+  readonly store: IdempotencyStore
+  /** Names the operation, so two operations in one function never share keys. @default 'handler' */
+  readonly operation?: string
+  /**
+   * Who is calling: keys are scoped to it, so two callers can never see each other's results.
+   * @default HTTP API JWT `claims.sub`, REST authorizer `principalId` or `claims.sub`, IAM caller `userArn`
+   */
+  readonly principal?: (event: HttpEvent) => string | undefined
+  /**
+   * Opt-in fallback for requests without a principal (public endpoints). Without it they get a 401.
+   * Everything it returns shares one key space, so return something per client if you can.
+   */
+  readonly anonymousPrincipal?: (event: HttpEvent) => string
+  /**
+   * The part of the body the fingerprint covers. `body` is the parsed JSON for a JSON content type, else a
+   * Buffer of the raw bytes (also for invalid JSON). @default the whole body
+   */
+  readonly fingerprint?: (body: unknown, event: HttpEvent) => unknown
+  /** Response headers replayed in addition to content-type and location (matched in any case). */
+  readonly replayHeaders?: readonly string[]
+  /** Methods that need an Idempotency-Key; other methods pass through untouched. @default ['POST', 'PATCH'] */
+  readonly methods?: readonly string[]
+  /** Cap for `Prefer: wait=N`. @default 10 */
+  readonly maxWaitSeconds?: number
+  /**
+   * Where the problem `type` URIs point; the error code is appended as the fragment.
+   * @default DEFAULT_PROBLEM_TYPE_BASE (this project's docs/problems.md)
+   */
+  readonly problemTypeBase?: string
+  /** How long a completed answer is replayed; also the age limit of UUIDv7 keys. @default 86400 */
+  readonly ttlSeconds?: number
+  /** Keep completed answers in the warm container, so replays cost no store call. @default off */
+  readonly localCache?: { readonly maxEntries: number }
+  /** Called once per engine outcome; must not throw. */
+  readonly onOutcome?: (outcome: IdempotencyOutcome) => void
+  /** @default JSON lines on console.warn */
+  readonly logger?: IdempotencyLogger
+  /** Epoch milliseconds. @default Date.now */
+  readonly now?: () => number
+}
