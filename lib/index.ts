@@ -13,6 +13,9 @@ export {
   IdempotencyStoreUnavailableError,
 } from './errors.js'
 export { canonicalJson, fingerprintOf, sha256 } from './fingerprint.js'
+export { makeHttpIdempotent } from './http/make-http-idempotent.js'
+export { httpIdempotency } from './http/middleware.js'
+export { DEFAULT_IDEMPOTENT_METHODS, DEFAULT_MAX_WAIT_SECONDS } from './http/preset.js'
 export {
   DEFAULT_PROBLEM_TYPE_BASE,
   idempotencyProblem,

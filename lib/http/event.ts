@@ -1,0 +1,83 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
+import type { HttpEvent } from './types.js'
+
+/** REST APIs (and HTTP API payload 1.0) carry `httpMethod`; v2 events and function URLs carry `requestContext.http`. */
+const isV1 = (event: HttpEvent): event is APIGatewayProxyEvent => 'httpMethod' in event
+
+/**
+ * Every field line of a header, in any case. REST events list repeated headers in `multiValueHeaders`; v2
+ * events join them with commas into one line, so a v2 caller sees one value that may hold several.
+ */
+export function headerValues(event: HttpEvent, name: string): string[] {
+  const lower = name.toLowerCase()
+  if (isV1(event) && event.multiValueHeaders) {
+    const values = valuesNamed(event.multiValueHeaders, lower).flat()
+    if (values.length > 0) return values
+  }
+  return valuesNamed(event.headers ?? {}, lower)
+}
+
+function valuesNamed<T>(headers: Readonly<Record<string, T | undefined>>, lower: string): T[] {
+  const values: T[] = []
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === lower && value !== undefined && value !== null) values.push(value)
+  }
+  return values
+}
+
+export function methodOf(event: HttpEvent): string {
+  return (isV1(event) ? event.httpMethod : event.requestContext.http.method).toUpperCase()
+}
+
+/**
+ * The route the request matched: the REST resource (`/payments/{id}`) or the HTTP API route key. Function URLs
+ * and `$default` routes match everything, so their route is the request path.
+ */
+export function routeOf(event: HttpEvent): string {
+  if (isV1(event)) return event.resource
+  const { routeKey } = event
+  return routeKey && routeKey !== '$default' ? routeKey : event.rawPath
+}
+
+/** The concrete resource the request names: a route like `/payments/{id}` alone would let two ids share a key. */
+export function targetOf(event: HttpEvent): { path: string; query: unknown } {
+  if (isV1(event)) return { path: event.path, query: event.multiValueQueryStringParameters ?? null }
+  return { path: (event as APIGatewayProxyEventV2).rawPath, query: event.rawQueryString ?? '' }
+}
+
+/** The body as a parsed value (an earlier middleware may have parsed it) or its raw bytes, or undefined. */
+export function bodyOf(event: HttpEvent): { parsed: unknown } | { bytes: Buffer } | undefined {
+  const body: unknown = event.body
+  if (body === undefined || body === null) return undefined
+  if (typeof body !== 'string') return { parsed: body }
+  return { bytes: Buffer.from(body, event.isBase64Encoded ? 'base64' : 'utf8') }
+}
+
+/** The authenticated caller as API Gateway's authorizers and function URL IAM auth report it. */
+export function defaultPrincipal(event: HttpEvent): string | undefined {
+  const context = event.requestContext as unknown as RequestContextShape
+  const authorizer = context.authorizer ?? undefined
+  return firstString(
+    authorizer?.jwt?.claims?.sub,
+    authorizer?.claims?.sub,
+    authorizer?.principalId,
+    authorizer?.iam?.userArn,
+    context.identity?.userArn,
+  )
+}
+
+/** The authorizer shapes of REST (Lambda, Cognito, IAM), HTTP API (JWT, IAM) and function URL (IAM) events. */
+interface RequestContextShape {
+  authorizer?: {
+    jwt?: { claims?: Record<string, unknown> }
+    claims?: Record<string, unknown> | null
+    principalId?: unknown
+    iam?: { userArn?: unknown }
+  } | null
+  identity?: { userArn?: unknown }
+}
+
+function firstString(...candidates: unknown[]): string | undefined {
+  for (const candidate of candidates) if (typeof candidate === 'string' && candidate !== '') return candidate
+  return undefined
+}

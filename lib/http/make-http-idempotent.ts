@@ -1,0 +1,27 @@
+import type { Context } from 'aws-lambda'
+import { createHttpIdempotency } from './preset.js'
+import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
+
+/**
+ * Wraps an API Gateway or function URL handler without Middy. Validate the request before calling the wrapped
+ * handler if a rejected body must store nothing: whatever 4xx the handler itself returns is a final answer.
+ */
+export function makeHttpIdempotent<TEvent extends HttpEvent>(
+  handler: (event: TEvent, context: Context) => Promise<HttpResult>,
+  options: HttpIdempotencyOptions,
+): (event: TEvent, context: Context) => Promise<HttpResult> {
+  const http = createHttpIdempotency(options)
+  return async function idempotentHttpHandler(event, context) {
+    const started = await http.start(event, context)
+    if (started.kind === 'answer') return started.response
+    if (started.kind === 'passthrough') return handler(event, context)
+    let result: HttpResult
+    try {
+      result = await handler(event, context)
+    } catch (error) {
+      await http.release(started.invocation)
+      return http.problemOrThrow(error)
+    }
+    return http.finish(started.invocation, result)
+  }
+}

@@ -1,0 +1,148 @@
+import { createIdempotencyEngine } from '../engine.js'
+import {
+  IdempotencyError,
+  IdempotencyInProgressError,
+  IdempotencyKeyMissingError,
+  IdempotencyPrincipalMissingError,
+} from '../errors.js'
+import { canonicalJson, sha256 } from '../fingerprint.js'
+import type { Invocation } from '../invocation.js'
+import { DEFAULT_TTL_SECONDS, type LambdaContextLike } from '../options.js'
+import { isFinalAnswer, replayedHeaderNames, storedForm, withHeaders } from './answer.js'
+import { bodyOf, defaultPrincipal, headerValues, methodOf, routeOf, targetOf } from './event.js'
+import { checkKeyAge, parseIdempotencyKey } from './key.js'
+import { preferredWaitSeconds } from './prefer.js'
+import { DEFAULT_PROBLEM_TYPE_BASE, idempotencyProblem, problemResponse } from './problem.js'
+import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
+
+/**
+ * A waiting duplicate keeps a Lambda (and a concurrency slot) idle, and API Gateway gives up on the client at
+ * 29-30 s anyway: 10 s covers a typical payment call without letting a burst of waiters pile up.
+ */
+export const DEFAULT_MAX_WAIT_SECONDS = 10
+/** GET, PUT and DELETE are idempotent by definition; POST and PATCH are not. */
+export const DEFAULT_IDEMPOTENT_METHODS: readonly string[] = ['POST', 'PATCH']
+
+/** One request as the engine sees it: everything parsed and checked, nothing raw that could be stored. */
+interface HttpAttempt {
+  /** Hashed by the engine: the principal and the raw key are never stored. */
+  readonly scope: string
+  readonly payload: unknown
+  readonly waitSeconds: number
+}
+
+export type HttpStart =
+  | { readonly kind: 'passthrough' }
+  | { readonly kind: 'answer'; readonly response: HttpResult }
+  | { readonly kind: 'execute'; readonly invocation: Invocation }
+
+/** The HTTP protocol shared by the Middy middleware and the plain wrapper, on top of the core engine. */
+export function createHttpIdempotency(options: HttpIdempotencyOptions) {
+  const { store, operation, ttlSeconds, localCache, onOutcome, logger, now } = options
+  const engine = createIdempotencyEngine<HttpAttempt, HttpResult>({
+    store,
+    operation,
+    ttlSeconds,
+    localCache,
+    onOutcome,
+    logger,
+    now,
+    key: (attempt) => attempt.scope,
+    payload: (attempt) => attempt.payload,
+    shouldStore: isFinalAnswer,
+    waitForInFlightMs: (attempt) => attempt.waitSeconds * 1000,
+  })
+  const clock = now ?? Date.now
+  const retentionSeconds = ttlSeconds ?? DEFAULT_TTL_SECONDS
+  const methods = new Set((options.methods ?? DEFAULT_IDEMPOTENT_METHODS).map((m) => m.toUpperCase()))
+  const keep = replayedHeaderNames(options.replayHeaders)
+  const maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS
+  if (!(maxWaitSeconds >= 0)) throw new RangeError(`maxWaitSeconds must be 0 or more, got ${maxWaitSeconds}`)
+  const typeBase = options.problemTypeBase ?? DEFAULT_PROBLEM_TYPE_BASE
+  const principalOf = options.principal ?? defaultPrincipal
+
+  /** Every check that needs no store call, in the order a client should fix them; undefined passes through. */
+  function prepare(event: HttpEvent): HttpAttempt | undefined {
+    const method = methodOf(event)
+    if (!methods.has(method)) return undefined
+    const principal = principalOf(event) || options.anonymousPrincipal?.(event)
+    if (!principal) throw new IdempotencyPrincipalMissingError()
+    const key = parseIdempotencyKey(headerValues(event, 'idempotency-key'))
+    checkKeyAge(key, clock(), retentionSeconds)
+    const route = routeOf(event)
+    const preferred = preferredWaitSeconds(headerValues(event, 'prefer')) ?? 0
+    return {
+      scope: canonicalJson([principal, method, route, key]),
+      payload: { method, route, target: targetOf(event), body: coveredBody(event) },
+      waitSeconds: Math.min(preferred, maxWaitSeconds),
+    }
+  }
+
+  /** Parsed JSON for a JSON content type; otherwise (or if it does not parse) a hash of the raw bytes. */
+  function coveredBody(event: HttpEvent): unknown {
+    const body = bodyOf(event)
+    let value: unknown
+    if (body !== undefined) value = 'parsed' in body ? body.parsed : jsonOrBytes(event, body.bytes)
+    const covered = options.fingerprint ? options.fingerprint(value, event) : value
+    return covered instanceof Uint8Array ? { bytesSha256: sha256(covered) } : { json: covered }
+  }
+
+  function jsonOrBytes(event: HttpEvent, bytes: Buffer): unknown {
+    if (!isJsonContentType(headerValues(event, 'content-type')[0])) return bytes
+    try {
+      return JSON.parse(bytes.toString('utf8'))
+    } catch {
+      // The handler or a validator answers the 400; the fingerprint only needs to tell bodies apart.
+      return bytes
+    }
+  }
+
+  const preferenceApplied = (attempt: HttpAttempt): Record<string, string> =>
+    attempt.waitSeconds > 0 ? { 'Preference-Applied': `wait=${attempt.waitSeconds}` } : {}
+
+  /** A toolkit error as problem+json; anything else is the user's to answer, so it is rethrown. */
+  function problemOrThrow(error: unknown, attempt?: HttpAttempt): HttpResult {
+    if (!(error instanceof IdempotencyError)) throw error
+    const problem = idempotencyProblem(error, typeBase)
+    if (error instanceof IdempotencyInProgressError && attempt !== undefined)
+      problem.headers = { ...problem.headers, ...preferenceApplied(attempt) }
+    return problemResponse(problem)
+  }
+
+  /** Claims the key, or answers at once: a replay, or a problem for every toolkit error. */
+  async function start(event: HttpEvent, context: LambdaContextLike | undefined): Promise<HttpStart> {
+    let attempt: HttpAttempt | undefined
+    try {
+      attempt = prepare(event)
+      if (attempt === undefined) return { kind: 'passthrough' }
+      const begun = await engine.begin(attempt, context)
+      if (begun.kind === 'execute') return begun
+      if (begun.kind === 'passthrough') throw new IdempotencyKeyMissingError()
+      const markers = { 'Idempotent-Replayed': 'true', ...preferenceApplied(attempt) }
+      return { kind: 'answer', response: withHeaders(begun.result, markers) }
+    } catch (error) {
+      return { kind: 'answer', response: problemOrThrow(error, attempt) }
+    }
+  }
+
+  /** Stores the safe part of a final answer (or releases the key) and returns the handler's answer untouched. */
+  async function finish(invocation: Invocation, result: HttpResult): Promise<HttpResult> {
+    try {
+      await engine.complete(invocation, storedForm(result, keep))
+    } catch (error) {
+      return problemOrThrow(error)
+    }
+    return result
+  }
+
+  /** A failed release must not hide the handler's error; the engine has logged it, and the lease bounds it. */
+  async function release(invocation: Invocation): Promise<void> {
+    await engine.release(invocation).catch(() => undefined)
+  }
+
+  return { start, finish, release, problemOrThrow }
+}
+
+function isJsonContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^\s*application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
+}
