@@ -19,7 +19,12 @@ import {
   LEASE_MARGIN_MS,
   resolveOptions,
 } from './options.js'
-import { type CompletedRecord, type InProgressRecord, toEpochSeconds } from './record.js'
+import {
+  type CompletedRecord,
+  type IdempotencyRecord,
+  type InProgressRecord,
+  toEpochSeconds,
+} from './record.js'
 import { decodeResult, encodeResult } from './result-codec.js'
 
 export type Begun<TResult> =
@@ -27,9 +32,26 @@ export type Begun<TResult> =
   | { readonly kind: 'replay'; readonly result: TResult }
   | { readonly kind: 'passthrough' }
 
+/** The scoped, hashed record key of an event and the fingerprint of its payload. */
+export interface EngineKey {
+  readonly key: string
+  readonly fingerprint: string
+}
+
+/**
+ * A record the caller read just before `begin` (a batch reads all its keys in one BatchGetItem): a replay,
+ * mismatch or live lease in it is answered without a store call, and without waiting for the lease.
+ * `record: undefined` means the key was absent when read.
+ */
+export interface KnownRecord {
+  readonly record: IdempotencyRecord | undefined
+}
+
 export interface IdempotencyEngine<TEvent, TResult> {
+  /** The record key and fingerprint `begin` would use; undefined when the event has no key (passthrough). */
+  identify(event: TEvent, context: LambdaContextLike | undefined): EngineKey | undefined
   /** Claims the key or answers from the stored record; throws the toolkit's errors for everything else. */
-  begin(event: TEvent, context: LambdaContextLike | undefined): Promise<Begun<TResult>>
+  begin(event: TEvent, context: LambdaContextLike | undefined, known?: KnownRecord): Promise<Begun<TResult>>
   /** Stores the result under the claimed key, or releases the key when the result is not final. */
   complete(invocation: Invocation, result: TResult): Promise<void>
   /** Gives the key back after a failure, so a retry runs again. Only ever deletes this invocation's own record. */
@@ -60,22 +82,44 @@ export function createIdempotencyEngine<TEvent, TResult>(
     }
   }
 
-  async function begin(event: TEvent, context: LambdaContextLike | undefined): Promise<Begun<TResult>> {
+  const namespaceOf = (context: LambdaContextLike | undefined) =>
+    config.namespace ?? `${context?.functionName ?? 'local'}#${config.operation}`
+
+  function identify(event: TEvent, context: LambdaContextLike | undefined): EngineKey | undefined {
     const rawKey = config.key(event, context)
-    const namespace = config.namespace ?? `${context?.functionName ?? 'local'}#${config.operation}`
     if (rawKey === undefined || rawKey === '') {
       if (config.missingKey === 'error') throw new IdempotencyKeyMissingError()
-      logger.warn('No idempotency key in the event; running without idempotency', { namespace })
+      return undefined
+    }
+    return {
+      key: `${namespaceOf(context)}#${sha256(rawKey)}`,
+      fingerprint: fingerprintOf(config.payload(event, context)),
+    }
+  }
+
+  async function begin(
+    event: TEvent,
+    context: LambdaContextLike | undefined,
+    known?: KnownRecord,
+  ): Promise<Begun<TResult>> {
+    const identity = identify(event, context)
+    if (identity === undefined) {
+      logger.warn('No idempotency key in the event; running without idempotency', {
+        namespace: namespaceOf(context),
+      })
       return { kind: 'passthrough' }
     }
-    const key = `${namespace}#${sha256(rawKey)}`
-    const fingerprint = fingerprintOf(config.payload(event, context))
+    const { key, fingerprint } = identity
 
     const cached = cache?.get(key)
     if (cached !== undefined) {
       const decision = decide(cached, { fingerprint, token: '' }, config.now())
       if (decision.kind === 'replay' || decision.kind === 'mismatch') return answer(decision, key, true)
       cache?.delete(key)
+    }
+    if (known?.record !== undefined) {
+      const decision = decide(known.record, { fingerprint, token: '' }, config.now())
+      if (decision.kind !== 'execute') return answer(decision, key, false)
     }
 
     const waitUntilEpochMs = config.now() + waitBudgetMs(event, context)
@@ -228,7 +272,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
     }
   }
 
-  return { begin, complete, release }
+  return { identify, begin, complete, release }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
