@@ -82,19 +82,7 @@ export class DynamoDBStore implements IdempotencyStore {
   }
 
   async complete(record: CompletedRecord, extraWrites: readonly TransactWriteItem[] = []): Promise<void> {
-    const update = this.completionUpdate(record)
-    try {
-      if (extraWrites.length === 0) await this.client.send(new UpdateItemCommand(update))
-      else
-        await this.client.send(
-          new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...extraWrites] }),
-        )
-    } catch (error) {
-      if (isConditionalFailure(error) || completionConditionFailed(error))
-        throw new IdempotencyLeaseLostError('complete')
-      if (isCancelledByOwnWrites(error)) throw error
-      throw new IdempotencyStoreUnavailableError('complete', error)
-    }
+    await sendFencedCompletion(this.client, this.completionUpdate(record), extraWrites)
   }
 
   async release(key: string, token: string): Promise<void> {
@@ -174,15 +162,39 @@ export class DynamoDBStore implements IdempotencyStore {
   }
 }
 
+/**
+ * Sends a token-conditioned completion, alone or first in one transaction with the caller's own writes. Its
+ * condition failing means another attempt holds the item (lease lost); the caller's writes failing theirs is
+ * the caller's error to see; anything else is a store outage.
+ */
+export async function sendFencedCompletion(
+  client: DynamoDBClient,
+  update: Update,
+  extraWrites: readonly TransactWriteItem[],
+): Promise<void> {
+  try {
+    if (extraWrites.length === 0) await client.send(new UpdateItemCommand(update))
+    else
+      await client.send(
+        new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...extraWrites] }),
+      )
+  } catch (error) {
+    if (isConditionalFailure(error) || completionConditionFailed(error))
+      throw new IdempotencyLeaseLostError('complete')
+    if (isCancelledByOwnWrites(error)) throw error
+    throw new IdempotencyStoreUnavailableError('complete', error)
+  }
+}
+
 function names(...logical: (keyof typeof A)[]): Record<string, string> {
   return Object.fromEntries(logical.map((name) => [`#${name}`, A[name]]))
 }
 
-function isConditionalFailure(error: unknown): error is ConditionalCheckFailedException {
+export function isConditionalFailure(error: unknown): error is ConditionalCheckFailedException {
   return (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
 }
 
-function refusedItem(error: unknown): Item | undefined {
+export function refusedItem(error: unknown): Item | undefined {
   return isConditionalFailure(error) ? error.Item : undefined
 }
 

@@ -75,7 +75,8 @@ export const DEFAULT_LEASE_MS = 60_000
  */
 export const LEASE_MARGIN_MS = 2_000
 
-const jsonLineLogger: IdempotencyLogger = {
+/** The default logger, shared by every helper that takes a `logger` option. */
+export const jsonLineLogger: IdempotencyLogger = {
   warn: (message, fields) => console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
 }
 
