@@ -115,27 +115,8 @@ export class DynamoDBStore implements IdempotencyStore {
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, IdempotencyRecord>> {
-    const found = new Map<string, IdempotencyRecord>()
-    const unique = [...new Set(keys)]
-    for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
-      let pending: Item[] | undefined = unique
-        .slice(start, start + BATCH_GET_MAX_KEYS)
-        .map((key) => ({ [A.key]: { S: key } }))
-      while (pending !== undefined && pending.length > 0) {
-        const request = { [this.tableName]: { Keys: pending, ConsistentRead: true } }
-        const output: BatchGetItemCommandOutput = await this.client
-          .send(new BatchGetItemCommand({ RequestItems: request }))
-          .catch((error: unknown) => {
-            throw new IdempotencyStoreUnavailableError('getMany', error)
-          })
-        for (const item of output.Responses?.[this.tableName] ?? []) {
-          const record = fromItem(item)
-          found.set(record.key, record)
-        }
-        pending = output.UnprocessedKeys?.[this.tableName]?.Keys
-      }
-    }
-    return found
+    const items = await batchGetItems(this.client, this.tableName, keys)
+    return new Map(items.map((item) => fromItem(item)).map((record) => [record.key, record]))
   }
 
   /** Completion rewrites every attribute from `toItem` and removes what a completed record no longer has. */
@@ -160,6 +141,32 @@ export class DynamoDBStore implements IdempotencyStore {
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }
   }
+}
+
+/** Strongly consistent reads of many keys: one BatchGetItem per 100, repeated for any unprocessed keys. */
+export async function batchGetItems(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: readonly string[],
+): Promise<Item[]> {
+  const items: Item[] = []
+  const unique = [...new Set(keys)]
+  for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
+    let pending: Item[] | undefined = unique
+      .slice(start, start + BATCH_GET_MAX_KEYS)
+      .map((key) => ({ [A.key]: { S: key } }))
+    while (pending !== undefined && pending.length > 0) {
+      const request = { [tableName]: { Keys: pending, ConsistentRead: true } }
+      const output: BatchGetItemCommandOutput = await client
+        .send(new BatchGetItemCommand({ RequestItems: request }))
+        .catch((error: unknown) => {
+          throw new IdempotencyStoreUnavailableError('getMany', error)
+        })
+      items.push(...(output.Responses?.[tableName] ?? []))
+      pending = output.UnprocessedKeys?.[tableName]?.Keys
+    }
+  }
+  return items
 }
 
 /**

@@ -20,6 +20,20 @@ export const IDEMPOTENCY_ATTRIBUTES = {
   completedAt: 'completedAtMs',
 } as const
 
+/**
+ * The event helpers' own items on the same table: entity versions (version-aware mode) and job watermarks.
+ * Their partition key, fencing token and lease reuse `IDEMPOTENCY_ATTRIBUTES.key`, `.token` and `.leaseUntil`;
+ * they carry no `expiresAt`, because a forgotten version or watermark would let old work run again.
+ */
+export const EVENT_STATE_ATTRIBUTES = {
+  /** Highest entity version whose processing completed (N). */
+  version: 'version',
+  /** Version being processed under the lease (N); removed on completion or release. */
+  claimedVersion: 'claimedVersion',
+  /** A job's high-watermark, as canonical JSON (S). */
+  watermark: 'watermark',
+} as const
+
 export const IDEMPOTENCY_PARTITION_KEY = IDEMPOTENCY_ATTRIBUTES.key
 export const IDEMPOTENCY_TTL_ATTRIBUTE = IDEMPOTENCY_ATTRIBUTES.expiresAt
 
