@@ -1,0 +1,86 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb'
+import { PAYMENTS_PARTITION_KEY } from './tables.js'
+
+export interface Payment {
+  readonly paymentId: string
+  /** The principal that created it; only they can read it. Never part of the public body. */
+  readonly owner: string
+  readonly status: 'succeeded' | 'declined'
+  readonly amount: number
+  readonly currency: string
+  readonly description?: string
+  readonly chargeId: string
+  readonly createdAt: string
+}
+
+/** The payment as clients see it: everything but the owner. */
+export type PaymentView = Omit<Payment, 'owner'>
+
+export function paymentView({ owner: _owner, ...view }: Payment): PaymentView {
+  return view
+}
+
+/**
+ * The writes that join the idempotency completion, committed in one transaction with it: the payment exists
+ * exactly when its COMPLETED record does. New writes that must be just as atomic (an outbox item announcing
+ * the payment) belong here too.
+ */
+export function paymentCompletionWrites(paymentsTableName: string, payment: Payment): TransactWriteItem[] {
+  return [
+    {
+      Put: {
+        TableName: paymentsTableName,
+        Item: paymentItem(payment),
+        // The paymentId is derived from the idempotency key: this refuses a second payment under one key.
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': PAYMENTS_PARTITION_KEY },
+      },
+    },
+  ]
+}
+
+export async function getPayment(
+  client: DynamoDBClient,
+  paymentsTableName: string,
+  paymentId: string,
+): Promise<Payment | undefined> {
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: paymentsTableName,
+      Key: { [PAYMENTS_PARTITION_KEY]: { S: paymentId } },
+      ConsistentRead: true,
+    }),
+  )
+  return Item === undefined ? undefined : paymentFromItem(Item)
+}
+
+function paymentItem(payment: Payment): Record<string, AttributeValue> {
+  return {
+    [PAYMENTS_PARTITION_KEY]: { S: payment.paymentId },
+    owner: { S: payment.owner },
+    status: { S: payment.status },
+    amount: { N: String(payment.amount) },
+    currency: { S: payment.currency },
+    ...(payment.description === undefined ? {} : { description: { S: payment.description } }),
+    chargeId: { S: payment.chargeId },
+    createdAt: { S: payment.createdAt },
+  }
+}
+
+function paymentFromItem(item: Record<string, AttributeValue>): Payment {
+  return {
+    paymentId: item[PAYMENTS_PARTITION_KEY]?.S ?? '',
+    owner: item.owner?.S ?? '',
+    status: item.status?.S === 'declined' ? 'declined' : 'succeeded',
+    amount: Number(item.amount?.N),
+    currency: item.currency?.S ?? '',
+    ...(item.description?.S === undefined ? {} : { description: item.description.S }),
+    chargeId: item.chargeId?.S ?? '',
+    createdAt: item.createdAt?.S ?? '',
+  }
+}
