@@ -64,7 +64,7 @@ const MAX_ACQUIRE_ATTEMPTS = 5
 const FIRST_POLL_DELAY_MS = 50
 const MAX_POLL_DELAY_MS = 1_000
 /** Waiting never eats the last second of the Lambda's time: it is needed to send the answer. */
-const WAIT_RESERVE_MS = 1_000
+export const WAIT_RESERVE_MS = 1_000
 
 /** The protocol shared by the Middy middleware and the plain wrapper. Options are merged once, here. */
 export function createIdempotencyEngine<TEvent, TResult>(

@@ -1,4 +1,4 @@
-import { createIdempotencyEngine } from '../engine.js'
+import { createIdempotencyEngine, WAIT_RESERVE_MS } from '../engine.js'
 import {
   IdempotencyError,
   IdempotencyInProgressError,
@@ -62,7 +62,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
   const principalOf = options.principal ?? defaultPrincipal
 
   /** Every check that needs no store call, in the order a client should fix them; undefined passes through. */
-  function prepare(event: HttpEvent): HttpAttempt | undefined {
+  function prepare(event: HttpEvent, context: LambdaContextLike | undefined): HttpAttempt | undefined {
     const method = methodOf(event)
     if (!methods.has(method)) return undefined
     const principal = principalOf(event) || options.anonymousPrincipal?.(event)
@@ -74,8 +74,15 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     return {
       scope: canonicalJson([principal, method, route, key]),
       payload: { method, route, target: targetOf(event), body: coveredBody(event) },
-      waitSeconds: Math.min(preferred, maxWaitSeconds),
+      waitSeconds: Math.min(preferred, maxWaitSeconds, secondsLeftToWait(context)),
     }
+  }
+
+  /** What the engine will really allow, so `Preference-Applied` never claims a wait that could not happen. */
+  function secondsLeftToWait(context: LambdaContextLike | undefined): number {
+    const remainingMs = context?.getRemainingTimeInMillis?.()
+    if (remainingMs === undefined) return Number.POSITIVE_INFINITY
+    return Math.max(0, Math.floor((remainingMs - WAIT_RESERVE_MS) / 1000))
   }
 
   /** Parsed JSON for a JSON content type; otherwise (or if it does not parse) a hash of the raw bytes. */
@@ -113,7 +120,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
   async function start(event: HttpEvent, context: LambdaContextLike | undefined): Promise<HttpStart> {
     let attempt: HttpAttempt | undefined
     try {
-      attempt = prepare(event)
+      attempt = prepare(event, context)
       if (attempt === undefined) return { kind: 'passthrough' }
       const begun = await engine.begin(attempt, context)
       if (begun.kind === 'execute') return begun
