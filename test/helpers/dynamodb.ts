@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto'
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb'
+import { inject } from 'vitest'
+import { idempotencyTableDefinition } from '../../lib/schema.js'
+import { localDynamoDBClientConfig } from '../../scripts/dynamodb-local.js'
+
+/** A client for the DynamoDB Local that test/global-setup.ts started (or DYNAMODB_ENDPOINT named). */
+export function testDynamoDBClient(): DynamoDBClient {
+  return new DynamoDBClient(localDynamoDBClientConfig(inject('dynamodbEndpoint')))
+}
+
+/** Test files run in parallel against one database, so no two calls may ever pick the same name. */
+export function uniqueTableName(prefix: string): string {
+  return `${prefix}-${randomUUID()}`
+}
+
+export function createIdempotencyTestTable(client: DynamoDBClient, prefix = 'idem'): Promise<string> {
+  return createActiveTable(client, idempotencyTableDefinition(uniqueTableName(prefix)))
+}
+
+/** Creates the table under a fresh name built from `prefix` and returns that name once the table is ACTIVE. */
+export function createTestTable(
+  client: DynamoDBClient,
+  input: Omit<CreateTableCommandInput, 'TableName'>,
+  prefix = 'test',
+): Promise<string> {
+  return createActiveTable(client, { ...input, TableName: uniqueTableName(prefix) })
+}
+
+async function createActiveTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<string> {
+  const TableName = input.TableName as string
+  await client.send(new CreateTableCommand(input))
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName })
+  return TableName
+}
