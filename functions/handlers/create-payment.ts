@@ -20,7 +20,8 @@ const MAX_WAIT_SECONDS = 5
 /** 22 base64url characters carry 132 bits: ids stay short to read and never collide in practice. */
 const PAYMENT_ID_CHARACTERS = 22
 
-export type CreatePaymentOptions = Pick<HttpIdempotencyOptions, 'logger' | 'onOutcome'>
+/** `now` moves the idempotency clock only (leases, retention); tests use it to let a lease run out. */
+export type CreatePaymentOptions = Pick<HttpIdempotencyOptions, 'logger' | 'onOutcome' | 'now'>
 
 /**
  * POST /payments. The payment id and the gateway's key are derived from the idempotency record, so every retry of
