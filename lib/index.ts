@@ -1,6 +1,12 @@
 export { type AttemptRequest, type Decision, decide } from './decide.js'
 export { DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb-store.js'
-export { type Begun, createIdempotencyEngine, type IdempotencyEngine } from './engine.js'
+export {
+  type Begun,
+  createIdempotencyEngine,
+  type EngineKey,
+  type IdempotencyEngine,
+  type KnownRecord,
+} from './engine.js'
 export {
   IdempotencyError,
   IdempotencyInProgressError,
@@ -12,6 +18,7 @@ export {
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
 } from './errors.js'
+export * from './events/index.js'
 export { canonicalJson, fingerprintOf, sha256 } from './fingerprint.js'
 export { makeHttpIdempotent } from './http/make-http-idempotent.js'
 export { httpIdempotency } from './http/middleware.js'
@@ -41,6 +48,7 @@ export {
 export type { CompletedRecord, IdempotencyRecord, InProgressRecord, StoredResult } from './record.js'
 export { DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_STORED_BYTES } from './result-codec.js'
 export {
+  EVENT_STATE_ATTRIBUTES,
   IDEMPOTENCY_ATTRIBUTES,
   IDEMPOTENCY_PARTITION_KEY,
   IDEMPOTENCY_TABLE_ENV,

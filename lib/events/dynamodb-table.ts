@@ -1,0 +1,62 @@
+import { DynamoDBClient, type Update, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import type { Item } from '../dynamodb-item.js'
+import { type DynamoDBStoreOptions, isConditionalFailure, refusedItem } from '../dynamodb-store.js'
+import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
+import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from '../schema.js'
+
+/** The event stores share the idempotency table, and take the same options `DynamoDBStore` does. */
+export function resolveTable(options: DynamoDBStoreOptions): { tableName: string; client: DynamoDBClient } {
+  const tableName = options.tableName ?? process.env[IDEMPOTENCY_TABLE_ENV]
+  if (!tableName)
+    throw new Error(`A DynamoDB event store needs a tableName or the ${IDEMPOTENCY_TABLE_ENV} variable`)
+  const client =
+    options.client ?? new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT || undefined })
+  return { tableName, client }
+}
+
+/** A conditional UpdateItem that returns the refusing item (ALL_OLD), naming only the attributes it uses. */
+export function conditionalUpdate(
+  tableName: string,
+  names: Record<string, string>,
+  request: { key: string; expression: string; condition: string; values: Item },
+): Update {
+  const used = `${request.expression} ${request.condition}`
+  return {
+    TableName: tableName,
+    Key: { [A.key]: { S: request.key } },
+    UpdateExpression: request.expression,
+    ConditionExpression: request.condition,
+    // DynamoDB rejects names an expression does not use.
+    ExpressionAttributeNames: Object.fromEntries(
+      Object.entries(names).filter(([placeholder]) => new RegExp(`${placeholder}\\b`).test(used)),
+    ),
+    ExpressionAttributeValues: request.values,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  }
+}
+
+/** Sends a claim: the item as written, or the item that refused it, read in the same call. */
+export async function sendClaim(
+  client: DynamoDBClient,
+  update: Update,
+  what: string,
+): Promise<{ claimed: true; item: Item | undefined } | { claimed: false; item: Item }> {
+  try {
+    const { Attributes } = await client.send(new UpdateItemCommand({ ...update, ReturnValues: 'ALL_NEW' }))
+    return { claimed: true, item: Attributes }
+  } catch (error) {
+    const existing = refusedItem(error)
+    if (existing === undefined) throw new IdempotencyStoreUnavailableError(`claim ${what}`, error)
+    return { claimed: false, item: existing }
+  }
+}
+
+/** Sends a token-conditioned release: nothing left to release is success, another token's hold is not. */
+export async function sendRelease(client: DynamoDBClient, update: Update, what: string): Promise<void> {
+  try {
+    await client.send(new UpdateItemCommand(update))
+  } catch (error) {
+    if (!isConditionalFailure(error)) throw new IdempotencyStoreUnavailableError(`release ${what}`, error)
+    if (refusedItem(error)?.[A.token] !== undefined) throw new IdempotencyLeaseLostError('release')
+  }
+}

@@ -1,0 +1,88 @@
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import type { Item } from '../dynamodb-item.js'
+import { batchGetItems, type DynamoDBStoreOptions, sendFencedCompletion } from '../dynamodb-store.js'
+import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
+import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
+import type { ClaimResult, VersionClaim, VersionState, VersionStore } from './version-store.js'
+
+const NAMES = {
+  '#token': A.token,
+  '#leaseUntil': A.leaseUntil,
+  '#version': E.version,
+  '#claimedVersion': E.claimedVersion,
+}
+
+// `decideVersion` as a condition: newer than the completed version, and no live claim but the caller's own.
+const NEWER = '(attribute_not_exists(#version) OR #version < :version)'
+const UNCLAIMED = '(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :nowMs OR #token = :token)'
+const DROP_CLAIM = 'REMOVE #claimedVersion, #token, #leaseUntil'
+const HOLDS_TOKEN = '#token = :token'
+
+/** Entity versions on the idempotency table: one UpdateItem per transition, each conditioned and fenced. */
+export class DynamoDBVersionStore implements VersionStore {
+  readonly tableName: string
+  private readonly client: DynamoDBClient
+
+  constructor(options: DynamoDBStoreOptions = {}) {
+    ;({ tableName: this.tableName, client: this.client } = resolveTable(options))
+  }
+
+  async claim(request: VersionClaim, nowEpochMs: number): Promise<ClaimResult> {
+    const update = conditionalUpdate(this.tableName, NAMES, {
+      key: request.key,
+      expression: 'SET #claimedVersion = :version, #token = :token, #leaseUntil = :leaseUntil',
+      condition: `${NEWER} AND ${UNCLAIMED}`,
+      values: {
+        ':version': { N: request.version.toString() },
+        ':token': { S: request.token },
+        ':leaseUntil': { N: String(request.leaseUntilEpochMs) },
+        ':nowMs': { N: String(nowEpochMs) },
+      },
+    })
+    const sent = await sendClaim(this.client, update, 'version')
+    return sent.claimed ? { claimed: true } : { claimed: false, existing: stateFrom(sent.item) }
+  }
+
+  async complete(claim: VersionClaim, extraWrites: readonly TransactWriteItem[] = []): Promise<void> {
+    const update = conditionalUpdate(this.tableName, NAMES, {
+      key: claim.key,
+      expression: `SET #version = :version ${DROP_CLAIM}`,
+      condition: HOLDS_TOKEN,
+      values: { ':version': { N: claim.version.toString() }, ':token': { S: claim.token } },
+    })
+    await sendFencedCompletion(this.client, update, extraWrites)
+  }
+
+  async release(claim: VersionClaim): Promise<void> {
+    const update = conditionalUpdate(this.tableName, NAMES, {
+      key: claim.key,
+      expression: DROP_CLAIM,
+      condition: HOLDS_TOKEN,
+      values: { ':token': { S: claim.token } },
+    })
+    await sendRelease(this.client, update, 'version')
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, VersionState>> {
+    const items = await batchGetItems(this.client, this.tableName, keys)
+    return new Map(items.map((item) => stateFrom(item)).map((state) => [state.key, state]))
+  }
+}
+
+function stateFrom(item: Item): VersionState {
+  const key = item[A.key]?.S
+  if (key === undefined) throw new Error(`Version item lacks string attribute ${A.key}`)
+  const version = item[E.version]?.N
+  const claimed = item[E.claimedVersion]?.N
+  const token = item[A.token]?.S
+  const leaseUntil = item[A.leaseUntil]?.N
+  return {
+    key,
+    ...(version !== undefined && { version: BigInt(version) }),
+    ...(claimed !== undefined &&
+      token !== undefined &&
+      leaseUntil !== undefined && {
+        claim: { version: BigInt(claimed), token, leaseUntilEpochMs: Number(leaseUntil) },
+      }),
+  }
+}

@@ -1,0 +1,85 @@
+import { createIdempotencyEngine } from '../engine.js'
+import {
+  IdempotencyInProgressError,
+  IdempotencyPayloadMismatchError,
+  IdempotencyResultNotStoredError,
+} from '../errors.js'
+import type { IdempotencyOptions } from '../options.js'
+import type { IdempotencyRecord } from '../record.js'
+import type { RecordGuard, RecordOutcomeKind, Settled } from './batch-runner.js'
+
+/** The core options, per record instead of per event; key and payload default to the event source's. */
+export interface IdempotentRecordOptions<TRecord, TResult>
+  extends Omit<
+    IdempotencyOptions<TRecord, TResult>,
+    'key' | 'payload' | 'waitForInFlightMs' | 'replayed' | 'localCache'
+  > {
+  /** The record's idempotency key. @default the source's (SQS: dedup id or messageId; Kafka: topic+partition+offset) */
+  readonly key?: (record: TRecord) => string | undefined
+  /** What the fingerprint covers. @default the source's (SQS: the body; Kafka: key and value) */
+  readonly payload?: (record: TRecord) => unknown
+  /**
+   * Read every key of the batch in one BatchGetItem before claiming any. Completed duplicates then cost no
+   * write: without it each duplicate costs a refused conditional PutItem (a write unit, about five times the
+   * price of the read unit the read costs). Turn it off when duplicates are rare and every read is wasted.
+   * @default true
+   */
+  readonly prefetch?: boolean
+}
+
+/**
+ * Records keyed by idempotency key, through the same engine as handlers: claim, run, store the result (so a
+ * later batch's duplicate is skipped), release on failure. A record already done, or held by a live lease,
+ * in the batch's read is answered from that read with no store call.
+ */
+export function idempotencyGuard<TRecord, TResult>(
+  options: IdempotentRecordOptions<TRecord, TResult>,
+  defaults: { key(record: TRecord): string | undefined; payload(record: TRecord): unknown },
+): RecordGuard<TRecord, TResult, IdempotencyRecord> {
+  const engine = createIdempotencyEngine<TRecord, TResult>({
+    ...options,
+    operation: options.operation ?? 'records',
+    key: options.key ?? defaults.key,
+    payload: options.payload ?? defaults.payload,
+  })
+  return {
+    keyOf: (record, context) => engine.identify(record, context)?.key,
+    readMany: options.prefetch === false ? undefined : (keys) => options.store.getMany(keys),
+    async run(record, context, handler, known) {
+      let begun: Awaited<ReturnType<typeof engine.begin>>
+      try {
+        begun = await engine.begin(record, context, known && { record: known.value })
+      } catch (error) {
+        return { kind: refusal(error), error }
+      }
+      if (begun.kind === 'replay') return { kind: 'duplicate' }
+      if (begun.kind === 'passthrough') return settle(() => handler(record, context))
+      let result: TResult
+      try {
+        result = await handler(record, context)
+      } catch (error) {
+        // The handler's error is the one to report; a failed release leaves the lease to expire on its own.
+        await engine.release(begun.invocation).catch(() => undefined)
+        return { kind: 'failed', error }
+      }
+      return settle(() => engine.complete(begun.invocation, result))
+    },
+  }
+}
+
+function refusal(error: unknown): RecordOutcomeKind {
+  if (error instanceof IdempotencyInProgressError) return 'in-flight'
+  if (error instanceof IdempotencyPayloadMismatchError) return 'mismatch'
+  // It ran before and only its result could not be stored; a batch needs no result, only "done".
+  if (error instanceof IdempotencyResultNotStoredError) return 'duplicate'
+  return 'failed'
+}
+
+async function settle(step: () => Promise<unknown>): Promise<Settled> {
+  try {
+    await step()
+    return { kind: 'processed' }
+  } catch (error) {
+    return { kind: 'failed', error }
+  }
+}

@@ -1,0 +1,106 @@
+import type {
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  MSKEvent,
+  MSKRecord,
+  S3Event,
+  S3EventRecord,
+  SelfManagedKafkaEvent,
+  SelfManagedKafkaRecord,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda'
+import { canonicalJson } from '../fingerprint.js'
+import type { RecordOutcome } from './batch-runner.js'
+import { dynamoDBStreamKey, kafkaRecordKey, s3RecordKey, sqsMessageKey } from './keys.js'
+
+/** What the batch helpers need to know about an event source. */
+export interface BatchSource<TEvent, TRecord, TResponse> {
+  readonly name: string
+  records(event: TEvent): readonly TRecord[]
+  /** The default idempotency key. */
+  key(record: TRecord): string | undefined
+  /** The default fingerprint input: what stays the same on every redelivery of the record. */
+  payload(record: TRecord): unknown
+  /** Records whose order the source promises; after one is not done, the rest of its group does not run. */
+  group(record: TRecord): string | undefined
+  /** The invocation's answer for these not-done records. */
+  respond(notDone: readonly RecordOutcome<TRecord>[]): TResponse
+}
+
+function partialResponse<TRecord>(identifier: (record: TRecord) => string) {
+  return (notDone: readonly RecordOutcome<TRecord>[]) => ({
+    batchItemFailures: notDone.map(({ record }) => ({ itemIdentifier: identifier(record) })),
+  })
+}
+
+/**
+ * For sources without a partial batch response (or where this library does not rely on one): fail the whole
+ * invocation, so the source retries it; the records already done are skipped on that retry.
+ */
+function failWholeBatch<TRecord>(name: string) {
+  return (notDone: readonly RecordOutcome<TRecord>[]): void => {
+    if (notDone.length === 0) return
+    const errors = notDone.map(({ kind, error }) => error ?? new Error(`record ${kind}`))
+    throw new AggregateError(errors, `${notDone.length} ${name} record(s) not done; the retry skips the rest`)
+  }
+}
+
+/** SQS standard and FIFO. The identifier is `messageId`; FIFO message groups keep their order. */
+export const sqsBatch: BatchSource<SQSEvent, SQSRecord, SQSBatchResponse> = {
+  name: 'SQS',
+  records: (event) => event.Records,
+  key: sqsMessageKey,
+  payload: (record) => record.body,
+  group: (record) => record.attributes.MessageGroupId,
+  respond: partialResponse((record) => record.messageId),
+}
+
+const streamSequence = (record: DynamoDBRecord) => record.dynamodb?.SequenceNumber ?? ''
+
+/**
+ * DynamoDB Streams. Lambda resumes the shard from the lowest reported sequence number (an empty identifier
+ * fails the whole batch, which is the safe reading of a record without one); each item's changes keep their
+ * order. `ApproximateCreationDateTime` is left out of the fingerprint: only the change itself matters.
+ */
+export const dynamoDBStreamBatch: BatchSource<DynamoDBStreamEvent, DynamoDBRecord, DynamoDBBatchResponse> = {
+  name: 'DynamoDB Streams',
+  records: (event) => event.Records,
+  key: dynamoDBStreamKey,
+  payload: (record) => [
+    record.eventName,
+    record.dynamodb?.Keys,
+    record.dynamodb?.NewImage,
+    record.dynamodb?.OldImage,
+  ],
+  group: (record) => canonicalJson(record.dynamodb?.Keys ?? null),
+  respond: partialResponse(streamSequence),
+}
+
+type KafkaEvent = MSKEvent | SelfManagedKafkaEvent
+type KafkaRecord = MSKRecord | SelfManagedKafkaRecord
+
+/**
+ * Amazon MSK and self-managed Kafka. Partitions keep their order. Partial batch responses for Kafka exist only
+ * in provisioned mode, so a batch with a record not done fails as a whole and the retry skips what was done.
+ */
+export const kafkaBatch: BatchSource<KafkaEvent, KafkaRecord, void> = {
+  name: 'Kafka',
+  records: (event) => Object.values(event.records).flat(),
+  key: kafkaRecordKey,
+  payload: (record) => [record.key, record.value],
+  group: (record) => canonicalJson([record.topic, record.partition]),
+  respond: failWholeBatch('Kafka'),
+}
+
+/** S3 event notifications (invoked asynchronously: a failed invocation is retried whole). */
+export const s3Batch: BatchSource<S3Event, S3EventRecord, void> = {
+  name: 'S3',
+  records: (event) => event.Records,
+  key: s3RecordKey,
+  payload: (record) => [record.eventName, record.s3.object],
+  group: (record) => canonicalJson([record.s3.bucket.name, record.s3.object.key]),
+  respond: failWholeBatch('S3'),
+}
