@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto'
+import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
+import type { SQSRecord } from 'aws-lambda'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  DynamoDBVersionStore,
+  decideVersion,
+  IdempotencyInProgressError,
+  IdempotencyLeaseLostError,
+  InMemoryVersionStore,
+  idempotencyOf,
+  makeVersioned,
+  makeVersionedBatchHandler,
+  type RecordOutcomeKind,
+  sha256,
+  sqsBatch,
+  type VersionClaim,
+  type VersionState,
+  type VersionStore,
+} from '../lib/index.js'
+import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
+import { countCommands, sqsEvent, sqsRecord } from './support/events.js'
+import { NOW_MS } from './support/records.js'
+
+const client = testDynamoDBClient()
+const commands = countCommands(client)
+let tableName: string
+let store: DynamoDBVersionStore
+
+beforeAll(async () => {
+  tableName = await createIdempotencyTestTable(client)
+  store = new DynamoDBVersionStore({ tableName, client })
+})
+
+type Change = { readonly orderId: string; readonly version: number }
+const NAMESPACE = 'orders-projection'
+const keyOf = (orderId: string) => `${NAMESPACE}#entity-version#${sha256(orderId)}`
+const entity = (change: Change) => ({ id: change.orderId, version: change.version })
+
+async function stateOf(orderId: string, from: VersionStore = store): Promise<VersionState | undefined> {
+  return (await from.getMany([keyOf(orderId)])).get(keyOf(orderId))
+}
+
+describe('version claims agree with decideVersion on every seeded state, in both stores', () => {
+  const other = { token: 'token-other', leaseUntilEpochMs: NOW_MS + 30_000 }
+  const ended = { token: 'token-other', leaseUntilEpochMs: NOW_MS - 1 }
+  const cases: [string, Omit<VersionState, 'key'> | undefined, number, string][] = [
+    ['claims an entity never seen', undefined, 1, 'claim'],
+    ['claims a newer version', { version: 3n }, 4, 'claim'],
+    ['refuses the same version as stale', { version: 3n }, 3, 'stale'],
+    ['refuses an older version as stale', { version: 3n }, 2, 'stale'],
+    [
+      'refuses a newer version while another holds a live claim',
+      { claim: { version: 4n, ...other } },
+      5,
+      'conflict',
+    ],
+    [
+      'refuses an older version than a live claim as a conflict, not stale',
+      { version: 1n, claim: { version: 3n, ...other } },
+      2,
+      'conflict',
+    ],
+    ['takes over a claim whose lease ended', { version: 3n, claim: { version: 4n, ...ended } }, 5, 'claim'],
+    [
+      'lets an SDK retry of its own claim through',
+      { claim: { version: 4n, ...other, token: 'token-self' } },
+      4,
+      'claim',
+    ],
+    [
+      'refuses a stale version even when a claim ended',
+      { version: 5n, claim: { version: 6n, ...ended } },
+      5,
+      'stale',
+    ],
+  ]
+  const memory = new InMemoryVersionStore()
+
+  async function seed(target: VersionStore, key: string, seeded: Omit<VersionState, 'key'>) {
+    if (target === memory) return void memory.states.set(key, { key, ...seeded })
+    const item: Record<string, AttributeValue> = { id: { S: key } }
+    if (seeded.version !== undefined) item.version = { N: String(seeded.version) }
+    if (seeded.claim) {
+      item.claimedVersion = { N: String(seeded.claim.version) }
+      item.token = { S: seeded.claim.token }
+      item.leaseUntilMs = { N: String(seeded.claim.leaseUntilEpochMs) }
+    }
+    await client.send(new PutItemCommand({ TableName: tableName, Item: item }))
+  }
+
+  it.each(cases)('%s', async (_name, seeded, version, expected) => {
+    for (const target of [store, memory]) {
+      const key = `seeded#${randomUUID()}`
+      if (seeded) await seed(target, key, seeded)
+      const request: VersionClaim = {
+        key,
+        version: BigInt(version),
+        token: 'token-self',
+        leaseUntilEpochMs: NOW_MS + 60_000,
+      }
+      const existing = seeded && { key, ...seeded }
+
+      const result = await target.claim(request, NOW_MS)
+
+      expect(decideVersion(existing, request, NOW_MS).kind).toBe(expected)
+      expect(result.claimed).toBe(expected === 'claim')
+      if (!result.claimed) expect(result.existing).toEqual(existing)
+    }
+  })
+})
+
+describe('version-aware processing on DynamoDB Local', () => {
+  function projection(options: { now?: () => number; leaseMs?: number } = {}) {
+    const applied: number[] = []
+    const gates = new Map<number, Promise<void>>()
+    const handler = makeVersioned(
+      async (change: Change) => {
+        await gates.get(change.version)
+        applied.push(change.version)
+        return { applied: change.version }
+      },
+      { store, entity, namespace: NAMESPACE, ...options },
+    )
+    return { applied, gates, handler }
+  }
+
+  it('processes v3, then treats v2 and a second v3 as stale no-ops without running them', async () => {
+    const orderId = randomUUID()
+    const { applied, handler } = projection()
+    expect(await handler({ orderId, version: 3 }, {})).toEqual({
+      kind: 'processed',
+      version: 3n,
+      result: { applied: 3 },
+    })
+    expect(await handler({ orderId, version: 2 }, {})).toEqual({
+      kind: 'stale',
+      version: 2n,
+      currentVersion: 3n,
+    })
+    expect(await handler({ orderId, version: 3 }, {})).toEqual({
+      kind: 'stale',
+      version: 3n,
+      currentVersion: 3n,
+    })
+    expect(applied).toEqual([3])
+  })
+
+  it('never lets v4 run after v5 when the two race, over 10 rounds', async () => {
+    for (let round = 0; round < 10; round++) {
+      const orderId = randomUUID()
+      const { applied, gates, handler } = projection()
+      // Both handlers take a while, so the two attempts overlap whatever order their claims land in.
+      for (const version of [4, 5]) gates.set(version, new Promise((resolve) => setTimeout(resolve, 10)))
+      // Redelivery of an event refused as in flight, as SQS would do after its visibility timeout.
+      const deliver = async (version: number): Promise<string> => {
+        for (;;) {
+          try {
+            return (await handler({ orderId, version }, {})).kind
+          } catch (error) {
+            if (!(error instanceof IdempotencyInProgressError)) throw error
+            await new Promise((resolve) => setTimeout(resolve, 5))
+          }
+        }
+      }
+      const kinds = await Promise.all([deliver(4), deliver(5)])
+
+      expect(applied.at(-1), `round ${round}`).toBe(5)
+      expect(applied.filter((version) => version === 5)).toHaveLength(1)
+      expect(applied).toEqual(applied.toSorted())
+      expect(kinds).toContain('processed')
+      expect((await stateOf(orderId))?.version).toBe(5n)
+    }
+  })
+
+  it('leaves the entity at its last completed version when processing fails, and the redelivery runs', async () => {
+    const orderId = randomUUID()
+    let fail = true
+    const handler = makeVersioned(
+      async (change: Change) => {
+        if (fail) throw new Error('downstream unavailable')
+        return change.version
+      },
+      { store, entity, namespace: NAMESPACE },
+    )
+    await store.claim({ key: keyOf(orderId), version: 1n, token: 't', leaseUntilEpochMs: NOW_MS }, NOW_MS)
+    await store.complete({ key: keyOf(orderId), version: 1n, token: 't', leaseUntilEpochMs: NOW_MS })
+
+    await expect(handler({ orderId, version: 2 }, {})).rejects.toThrow('downstream unavailable')
+    expect(await stateOf(orderId)).toEqual({ key: keyOf(orderId), version: 1n })
+
+    fail = false
+    expect(await handler({ orderId, version: 2 }, {})).toMatchObject({ kind: 'processed', version: 2n })
+  })
+
+  it('holds the entity after a crash only until the lease ends, then runs the version', async () => {
+    const orderId = randomUUID()
+    let nowMs = Date.now()
+    const { applied, gates, handler } = projection({ now: () => nowMs, leaseMs: 1_000 })
+    gates.set(2, new Promise(() => undefined))
+    void handler({ orderId, version: 2 }, {})
+    await expect.poll(async () => (await stateOf(orderId))?.claim?.version).toBe(2n)
+
+    await expect(handler({ orderId, version: 3 }, {})).rejects.toBeInstanceOf(IdempotencyInProgressError)
+    nowMs += 1_001
+    expect(await handler({ orderId, version: 3 }, {})).toMatchObject({ kind: 'processed', version: 3n })
+    expect(applied).toEqual([3])
+  })
+
+  it('refuses a zombie completion after a takeover, and the newer version stands', async () => {
+    const orderId = randomUUID()
+    let nowMs = Date.now()
+    const { gates, handler } = projection({ now: () => nowMs, leaseMs: 1_000 })
+    let wakeZombie: () => void = () => undefined
+    gates.set(4, new Promise<void>((resolve) => (wakeZombie = resolve)))
+    const zombie = handler({ orderId, version: 4 }, {})
+    await expect.poll(async () => (await stateOf(orderId))?.claim?.version).toBe(4n)
+
+    nowMs += 1_001
+    expect(await handler({ orderId, version: 5 }, {})).toMatchObject({ kind: 'processed' })
+    wakeZombie()
+
+    await expect(zombie).rejects.toBeInstanceOf(IdempotencyLeaseLostError)
+    expect(await stateOf(orderId)).toEqual({ key: keyOf(orderId), version: 5n })
+  })
+
+  it('commits writes added to the completion in one transaction with the new version', async () => {
+    const business = await createTestTable(client, {
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    })
+    const orderId = randomUUID()
+    const handler = makeVersioned(
+      async (change: Change, context: object) => {
+        idempotencyOf(context)?.addToCompletion({
+          Put: {
+            TableName: business,
+            Item: { pk: { S: change.orderId }, version: { N: String(change.version) } },
+          },
+        })
+      },
+      { store, entity, namespace: NAMESPACE },
+    )
+    commands.reset()
+
+    await handler({ orderId, version: 7 }, {})
+
+    expect(commands.counts()).toEqual({ UpdateItem: 1, TransactWriteItems: 1 })
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: business, Key: { pk: { S: orderId } } }),
+    )
+    expect(Item?.version).toEqual({ N: '7' })
+    expect((await stateOf(orderId))?.version).toBe(7n)
+  })
+})
+
+describe('a version-aware SQS batch on DynamoDB Local', () => {
+  it('skips stale records with one BatchGetItem and no write, and runs one entity in order', async () => {
+    const [a, b] = [randomUUID(), randomUUID()]
+    const change = (orderId: string, version: number) => sqsRecord(randomUUID(), { orderId, version })
+    const applied: string[] = []
+    const outcomes: RecordOutcomeKind[] = []
+    const handler = makeVersionedBatchHandler(
+      sqsBatch,
+      async (record: SQSRecord) => {
+        const { orderId, version } = JSON.parse(record.body) as Change
+        applied.push(`${orderId === a ? 'a' : 'b'}${version}`)
+      },
+      {
+        store,
+        namespace: NAMESPACE,
+        entity: (record) => entity(JSON.parse(record.body)),
+        onRecord: (outcome) => outcomes.push(outcome.kind),
+      },
+    )
+    await handler(sqsEvent(change(a, 2), change(b, 1), change(a, 3)), {})
+    expect(applied.filter((name) => name.startsWith('a'))).toEqual(['a2', 'a3'])
+    applied.length = 0
+    outcomes.length = 0
+    commands.reset()
+
+    expect(await handler(sqsEvent(change(a, 3), change(a, 1), change(b, 2)), {})).toEqual({
+      batchItemFailures: [],
+    })
+
+    expect(applied).toEqual(['b2'])
+    expect(outcomes).toEqual(['stale', 'stale', 'processed'])
+    expect(commands.counts()).toEqual({ BatchGetItem: 1, UpdateItem: 2 })
+  })
+})
