@@ -36,6 +36,15 @@ export { makeIdempotent } from './make-idempotent.js'
 export { InMemoryStore } from './memory-store.js'
 export { idempotency } from './middleware.js'
 export {
+  jsonLinesOutcomeLogger,
+  logOutcomes,
+  OUTCOME_LEVELS,
+  OUTCOME_LOG_MESSAGE,
+  type OutcomeLevel,
+  type OutcomeLogger,
+  outcomeFields,
+} from './observability.js'
+export {
   DEFAULT_LEASE_MS,
   DEFAULT_TTL_SECONDS,
   type IdempotencyLogger,
