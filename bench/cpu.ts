@@ -1,7 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { type BenchHandler, bare, type Side, wrap, wrapTheirsDefault } from './contenders.js'
 import { type BenchTables, type Item, keyWritten, readItem, recordCalls } from './dynamodb.js'
-import { median } from './stats.js'
 import { stubClient } from './stub-client.js'
 import { benchContext, type OrderEvent, orderEvent, orderHistory } from './workload.js'
 
@@ -14,7 +13,7 @@ export interface CpuCase {
 
 export interface CpuRow {
   readonly case: CpuCase
-  /** Median CPU µs per invocation of the bare Middy handler and of each wrapped one. */
+  /** Best-round CPU µs per invocation of the bare Middy handler and of each wrapped one. */
   readonly bareMicros: number
   readonly wrappedMicros: Record<Side, number>
   /** Powertools in its quick-start configuration (whole event as the key, no payload check). */
@@ -22,13 +21,16 @@ export interface CpuRow {
 }
 
 export interface CpuOptions {
-  /** Each variant runs for this long per round; rounds alternate the variants so drift hits all alike. */
+  /** Each variant runs for this long (wall clock) per round; rounds interleave variants and cases. */
   readonly sliceMs: number
   readonly rounds: number
 }
 
 type Variant = 'bare' | Side | 'theirsDefault'
 type WrapWith = (client: DynamoDBClient) => BenchHandler
+
+/** Measured in the first case, one warm-up round left the JIT still compiling; two leave it settled. */
+const WARM_UP_ROUNDS = 2
 
 /** Invocations awaited back to back between clock reads, so reading the clock costs next to nothing. */
 const CALLS_PER_BATCH = 20
@@ -77,12 +79,18 @@ async function storedRecord(
   }
 }
 
-async function measureCase(
+interface Prepared {
+  readonly case: CpuCase
+  readonly event: OrderEvent
+  readonly variants: readonly { readonly name: Variant; readonly handler: BenchHandler }[]
+  readonly samples: Map<Variant, number[]>
+}
+
+async function prepare(
   config: DynamoDBClientConfig,
   tables: BenchTables,
   cpuCase: CpuCase,
-  options: CpuOptions,
-): Promise<CpuRow> {
+): Promise<Prepared> {
   const event = orderEvent(cpuCase.eventBytes, cpuCase.eventBytes)
   const handler = handlerFor(cpuCase.responseBytes)
   const variants: { name: Variant; handler: BenchHandler }[] = [{ name: 'bare', handler: bare(handler) }]
@@ -97,32 +105,43 @@ async function measureCase(
       cpuCase.path === 'replay' ? await storedRecord(config, tableName, wrapWith, event) : undefined
     variants.push({ name, handler: wrapWith(stubClient(existing)) })
   }
-  const samples = new Map<Variant, number[]>(variants.map((variant) => [variant.name, []]))
-  // Round 0 warms the JIT and is thrown away.
-  for (let round = 0; round <= options.rounds; round++) {
+  return { case: cpuCase, event, variants, samples: new Map(variants.map((variant) => [variant.name, []])) }
+}
+
+/** One slice of every variant of every case, the order rotated by round so no variant always goes first. */
+async function round(prepared: readonly Prepared[], index: number, sliceMs: number, keep: boolean) {
+  for (const { event, variants, samples } of prepared) {
     for (let i = 0; i < variants.length; i++) {
-      const variant = variants[(i + round) % variants.length] as (typeof variants)[number]
-      const micros = await cpuMicrosPerCall(() => variant.handler(event, benchContext()), options.sliceMs)
-      if (round > 0) samples.get(variant.name)?.push(micros)
+      const variant = variants[(i + index) % variants.length] as Prepared['variants'][number]
+      const micros = await cpuMicrosPerCall(() => variant.handler(event, benchContext()), sliceMs)
+      if (keep) samples.get(variant.name)?.push(micros)
     }
-  }
-  const medianOf = (name: Variant) => median(samples.get(name) ?? [])
-  return {
-    case: cpuCase,
-    bareMicros: medianOf('bare'),
-    wrappedMicros: { ours: medianOf('ours'), theirs: medianOf('theirs') },
-    theirsDefaultMicros: medianOf('theirsDefault'),
   }
 }
 
-/** CPU per invocation with a client that answers at once: bare Middy handler against each wrapped one. */
+/**
+ * CPU per invocation with a client that answers at once: bare Middy handler against each wrapped one. Rounds
+ * over everything first let the JIT settle (its compiler threads count as this process's CPU); then each
+ * variant's best round is kept: other work on the machine only ever adds time, so the minimum is the estimate
+ * least disturbed by it.
+ */
 export async function measureCpu(
   config: DynamoDBClientConfig,
   tables: BenchTables,
   cases: readonly CpuCase[],
   options: CpuOptions,
 ): Promise<CpuRow[]> {
-  const rows: CpuRow[] = []
-  for (const cpuCase of cases) rows.push(await measureCase(config, tables, cpuCase, options))
-  return rows
+  const prepared: Prepared[] = []
+  for (const cpuCase of cases) prepared.push(await prepare(config, tables, cpuCase))
+  for (let index = 0; index < WARM_UP_ROUNDS; index++) await round(prepared, index, options.sliceMs, false)
+  for (let index = 0; index < options.rounds; index++) await round(prepared, index, options.sliceMs, true)
+  return prepared.map(({ case: cpuCase, samples }) => {
+    const best = (name: Variant) => Math.min(...(samples.get(name) ?? []))
+    return {
+      case: cpuCase,
+      bareMicros: best('bare'),
+      wrappedMicros: { ours: best('ours'), theirs: best('theirs') },
+      theirsDefaultMicros: best('theirsDefault'),
+    }
+  })
 }
