@@ -27,8 +27,15 @@ export interface IdempotencyHandle {
 /** TransactWriteItems takes 100 actions; the completion update is one of them. */
 const MAX_EXTRA_WRITES = 99
 
-/** Keyed by the invocation's own context object, so state lives exactly as long as the request. */
-const handles = new WeakMap<object, IdempotencyHandle>()
+/**
+ * Keyed by the invocation's own context object, so state lives exactly as long as the request. Registered on
+ * globalThis because the package ships an ESM and a CommonJS build: an app that loads both (the dual-package
+ * hazard) must still find from one copy the handle the other attached. The `v1` ties it to the handle's shape.
+ */
+const HANDLES = Symbol.for('lambda-idempotency.handles.v1')
+const registry = globalThis as { [HANDLES]?: WeakMap<object, IdempotencyHandle> }
+registry[HANDLES] ??= new WeakMap()
+const handles = registry[HANDLES]
 
 export function attachHandle(context: object | undefined, record: InProgressRecord): Invocation {
   const invocation: Invocation = {

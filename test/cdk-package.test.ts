@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest'
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
 
 describe('the CDK construct ships beside the runtime, never inside it', () => {
-  it('is exported as lambda-idempotency/cdk, with its types', () => {
+  it('is exported as lambda-idempotency/cdk, with its types, to import and to require', () => {
     expect(pkg.exports['./cdk']).toEqual({
-      types: './dist/lib/cdk/index.d.ts',
-      default: './dist/lib/cdk/index.js',
+      import: { types: './dist/esm/cdk/index.d.ts', default: './dist/esm/cdk/index.js' },
+      require: { types: './dist/cjs/cdk/index.d.ts', default: './dist/cjs/cdk/index.js' },
     })
   })
 
