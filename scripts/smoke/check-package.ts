@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+
+/**
+ * `npm run check:package`: what a user gets from `npm install lambda-idempotency`, checked from the outside.
+ * Builds and packs the tarball, lints it (publint, attw), installs it into a scratch project in a temp dir,
+ * type-checks usage under NodeNext and Bundler resolution, and runs it as ESM, as CommonJS, and both at once.
+ *
+ * Offline by design: the package has no dependencies of its own, so `npm install --offline` of the tarball
+ * needs no registry; its peers (Middy, the AWS SDK, aws-cdk-lib) and type packages are linked from this
+ * repository's node_modules, as a Lambda project would have them installed.
+ */
+const root = join(import.meta.dirname, '../..')
+const fixtures = join(import.meta.dirname, 'consumer')
+const bin = (name: string) => join(root, 'node_modules/.bin', name)
+/** What a consumer of the package brings itself: the peers it uses, and the types it compiles against. */
+const LINKED = [
+  '@middy/core',
+  '@aws-sdk/client-dynamodb',
+  'aws-cdk-lib',
+  'constructs',
+  '@types/aws-lambda',
+  '@types/node',
+]
+/** Everything a user needs and nothing else: both builds, their declarations, the manifest and the README. */
+const SHIPPED =
+  /^(package\.json|README\.md|LICENSE|dist\/cjs\/package\.json|dist\/(esm|cjs)\/[\w/-]+\.(js|d\.ts))$/
+const REQUIRED = ['index', 'cdk/index'].flatMap((entry) =>
+  ['esm', 'cjs'].flatMap((format) => [`dist/${format}/${entry}.js`, `dist/${format}/${entry}.d.ts`]),
+)
+
+const timings: [string, number][] = []
+function step<T>(name: string, work: () => T): T {
+  const startedMs = performance.now()
+  const result = work()
+  timings.push([name, performance.now() - startedMs])
+  return result
+}
+
+function run(command: string, args: string[], cwd: string, show = false): string {
+  try {
+    const output = execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    if (show) process.stdout.write(output)
+    return output
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string }
+    process.stderr.write(`${stdout ?? ''}${stderr ?? ''}`)
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}`)
+  }
+}
+
+const work = await mkdtemp(join(tmpdir(), 'lambda-idempotency-smoke-'))
+const scratch = join(work, 'consumer')
+try {
+  step('build', () => run('npm', ['run', 'build'], root))
+  const packed = step('npm pack', () =>
+    run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root),
+  )
+  const [manifest] = JSON.parse(packed) as { filename: string; files: { path: string }[]; size: number }[]
+  if (manifest === undefined) throw new Error('npm pack reported no tarball')
+  const paths = manifest.files.map((file) => file.path)
+  const unexpected = paths.filter((path) => !SHIPPED.test(path))
+  const missing = REQUIRED.filter((path) => !paths.includes(path))
+  if (unexpected.length > 0 || missing.length > 0)
+    throw new Error(`tarball contents: unexpected ${unexpected.join(', ')}; missing ${missing.join(', ')}`)
+  console.log(`tarball: ${manifest.filename}, ${paths.length} files, ${(manifest.size / 1024).toFixed(1)} KB`)
+  const tarball = join(work, manifest.filename)
+
+  step('publint', () => run(bin('publint'), ['--strict'], root, true))
+  step('attw', () => run(bin('attw'), [tarball], root, true))
+
+  await mkdir(join(scratch, 'src'), { recursive: true })
+  await writeJson(join(scratch, 'package.json'), { name: 'consumer', private: true, type: 'module' })
+  step('npm install (offline)', () =>
+    run(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', tarball],
+      scratch,
+    ),
+  )
+  for (const name of LINKED) {
+    await mkdir(dirname(join(scratch, 'node_modules', name)), { recursive: true })
+    await symlink(join(root, 'node_modules', name), join(scratch, 'node_modules', name), 'dir')
+  }
+  for (const file of ['usage.ts', 'esm.ts', 'cjs.cts', 'hazard.ts'])
+    await copyFile(join(fixtures, file), join(scratch, 'src', file))
+  // One source, both module formats: the CommonJS consumer imports the same usage as the ESM one.
+  await copyFile(join(fixtures, 'usage.ts'), join(scratch, 'src', 'usage.cts'))
+  await writeConsumerConfigs()
+
+  step('tsc NodeNext (ESM + CJS)', () => run(bin('tsc'), ['-p', 'tsconfig.nodenext.json'], scratch))
+  step('tsc Bundler', () => run(bin('tsc'), ['-p', 'tsconfig.bundler.json'], scratch))
+  step('run ESM', () => run(process.execPath, ['out/esm.js'], scratch, true))
+  step('run CommonJS', () => run(process.execPath, ['out/cjs.cjs'], scratch, true))
+  step('run ESM + CommonJS', () => run(process.execPath, ['out/hazard.js'], scratch, true))
+  const installed = JSON.parse(
+    await readFile(join(scratch, 'node_modules/lambda-idempotency/package.json'), 'utf8'),
+  )
+  console.log(`installed lambda-idempotency@${installed.version} from the tarball`)
+} finally {
+  if (process.env.KEEP_SMOKE) console.log(`scratch project kept in ${scratch}`)
+  else await rm(work, { recursive: true, force: true })
+  for (const [name, ms] of timings) console.log(`${name.padEnd(28)} ${(ms / 1000).toFixed(1)} s`)
+}
+
+async function writeConsumerConfigs(): Promise<void> {
+  const common = { target: 'ES2022', strict: true, types: ['node'], skipLibCheck: true }
+  await writeJson(join(scratch, 'tsconfig.nodenext.json'), {
+    compilerOptions: {
+      ...common,
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      outDir: 'out',
+      rootDir: 'src',
+    },
+    include: ['src'],
+  })
+  await writeJson(join(scratch, 'tsconfig.bundler.json'), {
+    compilerOptions: { ...common, module: 'Preserve', moduleResolution: 'Bundler', noEmit: true },
+    files: ['src/esm.ts', 'src/usage.ts', 'src/hazard.ts'],
+  })
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`)
+}

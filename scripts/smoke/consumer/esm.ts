@@ -1,0 +1,6 @@
+import { http, withMiddy, withoutMiddy } from './usage.js'
+
+await withoutMiddy()
+await withMiddy()
+await http()
+console.log('esm consumer: ok')
