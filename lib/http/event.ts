@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
+import type { APIGatewayProxyEvent } from 'aws-lambda'
 import type { HttpEvent } from './types.js'
 
 /** REST APIs (and HTTP API payload 1.0) carry `httpMethod`; v2 events and function URLs carry `requestContext.http`. */
@@ -42,7 +42,7 @@ export function routeOf(event: HttpEvent): string {
 /** The concrete resource the request names: a route like `/payments/{id}` alone would let two ids share a key. */
 export function targetOf(event: HttpEvent): { path: string; query: unknown } {
   if (isV1(event)) return { path: event.path, query: event.multiValueQueryStringParameters ?? null }
-  return { path: (event as APIGatewayProxyEventV2).rawPath, query: event.rawQueryString ?? '' }
+  return { path: event.rawPath, query: event.rawQueryString ?? '' }
 }
 
 /** The body as a parsed value (an earlier middleware may have parsed it) or its raw bytes, or undefined. */

@@ -124,6 +124,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
       if (attempt === undefined) return { kind: 'passthrough' }
       const begun = await engine.begin(attempt, context)
       if (begun.kind === 'execute') return begun
+      // The engine passes through only an attempt without a key, which prepare never lets by: fail closed.
       if (begun.kind === 'passthrough') throw new IdempotencyKeyMissingError()
       const markers = { 'Idempotent-Replayed': 'true', ...preferenceApplied(attempt) }
       return { kind: 'answer', response: withHeaders(begun.result, markers) }
