@@ -23,7 +23,9 @@ const THROUGHPUT_OPTIONS = { concurrencies: [1, 16], sliceMs: 2_000, rounds: 2 }
 // Lambda's nodejs22.x has nothing to warn about; on Node 20 the SDK's notice would only clutter the output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`)
+const startedMs = performance.now()
+const progress = (message: string) =>
+  process.stderr.write(`bench: ${Math.round((performance.now() - startedMs) / 1000)} s: ${message}\n`)
 
 function machine(startLoad: number[]): string {
   const cpu = cpus()
@@ -34,7 +36,6 @@ function machine(startLoad: number[]): string {
 
 async function main(): Promise<void> {
   const startLoad = loadavg()
-  const startedMs = performance.now()
   progress('bundling and timing cold imports')
   const bundles = await measureBundles(IMPORT_RUNS)
   progress('starting DynamoDB Local')
@@ -61,8 +62,13 @@ async function main(): Promise<void> {
     )
     progress('measuring throughput against DynamoDB Local')
     const throughput = await measureThroughput(db.config, tables, THROUGHPUT_OPTIONS)
-    process.stdout.write(`${renderReport({ calls, cpu, bundles, throughput, items }, machine(startLoad))}\n`)
-    progress(`done in ${Math.round((performance.now() - startedMs) / 1000)} s`)
+    process.stdout.write(
+      `${renderReport(
+        { calls, cpu, cpuRounds: CPU_OPTIONS.rounds, bundles, throughput, items },
+        machine(startLoad),
+      )}\n`,
+    )
+    progress('done')
   } finally {
     await db.stop()
   }
