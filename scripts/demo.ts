@@ -72,6 +72,7 @@ const wait = { Prefer: 'wait=5' }
 
 async function lostResponse(latencyMs: number): Promise<void> {
   const asha = use('asha')
+  // Half the gateway's latency: the app gives up while the charge is under way, the moment a response gets lost.
   const timeoutMs = Math.max(5, Math.floor(latencyMs / 2))
   say(
     `\n1. Asha buys a ${rupees(festivalSale.amount)} TV. Her train enters a tunnel: the app never sees the answer.`,

@@ -20,6 +20,7 @@ const tables: PaymentsTableNames = {
 }
 /** The function's timeout; its lease ends this long after the claim, plus the engine's 2 s margin. */
 const TIMEOUT_MS = 10_000
+/** The retention of an idempotency record (the preset's default ttlSeconds), in milliseconds. */
 const DAY_MS = 24 * 60 * 60 * 1000
 
 beforeAll(() => ensureTables(db, tables))

@@ -24,7 +24,10 @@ export interface Charge {
   readonly amount: number
   readonly currency: string
   readonly status: 'succeeded' | 'declined'
-  /** How many charge calls carried this gateway key (1 unless a caller retried after losing the answer). */
+  /**
+   * How many charge calls reached the ledger with this gateway key: 1 unless a caller repeated the call (after a
+   * crash or a lost answer). An injected failure fails before the ledger, so it is not counted.
+   */
   readonly requests: number
   readonly createdAt: string
 }
