@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import type { SQSRecord } from 'aws-lambda'
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  DynamoDBStore,
   idempotencyOf,
   makeIdempotentBatchHandler,
   type RecordOutcomeKind,
   sqsBatch,
   sqsBodyKey,
 } from '../lib/index.js'
-import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
-import { countCommands, sqsEvent, sqsRecord } from './support/events.js'
+import { createTestTable } from './helpers/dynamodb.js'
+import { idempotencyStoreOnDynamoDBLocal, silent, sqsEvent, sqsRecord } from './support/events.js'
 import { lambdaContext } from './support/records.js'
 
-const client = testDynamoDBClient()
-const commands = countCommands(client)
-const silent = { warn: () => undefined }
-let store: DynamoDBStore
-
-beforeAll(async () => {
-  store = new DynamoDBStore({ tableName: await createIdempotencyTestTable(client), client })
-})
-beforeEach(() => commands.reset())
+const dynamodb = idempotencyStoreOnDynamoDBLocal()
+const { client, commands } = dynamodb
 
 /** Five records with ids unique to the test, so tests sharing the table never see each other's keys. */
 function batchOf(count: number, body: (n: number) => unknown = (n) => ({ n })) {
@@ -49,7 +41,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
   it('processes a new batch with one BatchGetItem, then one claim and one completion per record', async () => {
     const records = batchOf(5)
     const { ran, handler } = recording()
-    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store, logger: silent })
+    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store: dynamodb.store, logger: silent })
 
     expect(await batch(sqsEvent(...records), lambdaContext())).toEqual(failures())
 
@@ -61,7 +53,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
   it('skips every record of a redelivered batch with one BatchGetItem and no write at all', async () => {
     const records = batchOf(5)
     const { ran, handler } = recording()
-    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store, logger: silent })
+    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store: dynamodb.store, logger: silent })
     await batch(sqsEvent(...records), lambdaContext())
     ran.length = 0
     commands.reset()
@@ -75,7 +67,11 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
   it('without prefetch pays one refused conditional write per duplicate instead of the read', async () => {
     const records = batchOf(5)
     const { ran, handler } = recording()
-    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store, prefetch: false, logger: silent })
+    const batch = makeIdempotentBatchHandler(sqsBatch, handler, {
+      store: dynamodb.store,
+      prefetch: false,
+      logger: silent,
+    })
     await batch(sqsEvent(...records), lambdaContext())
     ran.length = 0
     commands.reset()
@@ -104,7 +100,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
         // The Lambda dies here: this promise never settles, so the record stays claimed and 4, 5 never start.
         await new Promise(() => undefined)
       },
-      { store, concurrency: 1, now: () => nowMs, logger: silent },
+      { store: dynamodb.store, concurrency: 1, now: () => nowMs, logger: silent },
     )
 
     void batch(sqsEvent(...records), lambdaContext(5_000))
@@ -126,7 +122,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
     const [, second] = records as [SQSRecord, SQSRecord, SQSRecord]
     let failing = true
     const { ran, handler } = recording((record) => failing && record === second)
-    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store, logger: silent })
+    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store: dynamodb.store, logger: silent })
 
     expect(await batch(sqsEvent(...records), lambdaContext())).toEqual(failures(second))
     expect(commands.counts()).toEqual({ BatchGetItem: 1, PutItem: 3, UpdateItem: 2, DeleteItem: 1 })
@@ -146,7 +142,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
       async (record: SQSRecord) => {
         handled.push(JSON.parse(record.body).orderId)
       },
-      { store, key: sqsBodyKey('orderId'), logger: silent },
+      { store: dynamodb.store, key: sqsBodyKey('orderId'), logger: silent },
     )
     await batch(
       sqsEvent(sqsRecord(randomUUID(), { orderId: o1 }), sqsRecord(randomUUID(), { orderId: o2 })),
@@ -185,7 +181,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
           finishFirst = resolve
         })
       },
-      { store, logger: silent },
+      { store: dynamodb.store, logger: silent },
     )
     const first = batch(sqsEvent(shared), lambdaContext())
     await started
@@ -205,7 +201,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
     const outcomes: RecordOutcomeKind[] = []
     const { ran, handler } = recording()
     const batch = makeIdempotentBatchHandler(sqsBatch, handler, {
-      store,
+      store: dynamodb.store,
       key: sqsBodyKey('orderId'),
       logger: silent,
       onRecord: (outcome) => outcomes.push(outcome.kind),
@@ -237,7 +233,7 @@ describe('an idempotent SQS batch on DynamoDB Local', () => {
         gatewayKeys.add(handle?.stableKey('gateway') ?? 'none')
         handle?.addToCompletion({ Put: { TableName: business, Item: { pk: { S: record.messageId } } } })
       },
-      { store, logger: silent },
+      { store: dynamodb.store, logger: silent },
     )
     commands.reset()
 
@@ -268,7 +264,7 @@ describe('an idempotent FIFO batch', () => {
     ]
     let failing = true
     const { ran, handler } = recording((record) => failing && record === a2)
-    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store, logger: silent })
+    const batch = makeIdempotentBatchHandler(sqsBatch, handler, { store: dynamodb.store, logger: silent })
 
     expect(await batch(sqsEvent(a1, b1, a2, b2, a3), lambdaContext())).toEqual(failures(a2, a3))
     const groupA = new Set([a1, a2, a3].map((record) => record.messageId))

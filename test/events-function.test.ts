@@ -1,32 +1,27 @@
 import { randomUUID } from 'node:crypto'
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
-  DynamoDBStore,
   IdempotencyPayloadMismatchError,
   InMemoryStore,
   idempotencyOf,
   makeIdempotent,
   makeIdempotentFunction,
 } from '../lib/index.js'
-import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
-import { countCommands } from './support/events.js'
+import { idempotencyStoreOnDynamoDBLocal } from './support/events.js'
 import { lambdaContext } from './support/records.js'
 
-const client = testDynamoDBClient()
-const commands = countCommands(client)
-let store: DynamoDBStore
-
-beforeAll(async () => {
-  store = new DynamoDBStore({ tableName: await createIdempotencyTestTable(client), client })
-})
-beforeEach(() => commands.reset())
+const dynamodb = idempotencyStoreOnDynamoDBLocal()
+const { commands } = dynamodb
 
 type ChargeRequest = { paymentId: string; amount: { value: number; currency: string } }
 
 describe('makeIdempotentFunction on DynamoDB Local', () => {
   it('runs once when called twice with the same arguments, whatever their key order, and replays the result', async () => {
     const gateway = vi.fn(async (request: ChargeRequest) => ({ chargeId: `ch-${request.paymentId}` }))
-    const charge = makeIdempotentFunction(gateway, { store, operation: `charge-${randomUUID()}` })
+    const charge = makeIdempotentFunction(gateway, {
+      store: dynamodb.store,
+      operation: `charge-${randomUUID()}`,
+    })
     const paymentId = randomUUID()
 
     const first = await charge({ paymentId, amount: { value: 5, currency: 'EUR' } })
@@ -46,7 +41,7 @@ describe('makeIdempotentFunction on DynamoDB Local', () => {
       return { charged: paymentId }
     })
     const charge = makeIdempotentFunction(gateway, {
-      store,
+      store: dynamodb.store,
       operation: `charge-${randomUUID()}`,
       waitForInFlightMs: () => 5_000,
     })
@@ -66,7 +61,11 @@ describe('makeIdempotentFunction on DynamoDB Local', () => {
         charged.push(request.paymentId)
         return { chargeId: `ch-${charged.length}` }
       },
-      { store, operation: `gateway-${randomUUID()}`, key: (request) => request.idempotencyKey },
+      {
+        store: dynamodb.store,
+        operation: `gateway-${randomUUID()}`,
+        key: (request) => request.idempotencyKey,
+      },
     )
     let attempts = 0
     const createPayment = makeIdempotent(
@@ -77,7 +76,7 @@ describe('makeIdempotentFunction on DynamoDB Local', () => {
         if (attempts === 1) throw new Error('crashed after the charge, before the payment was saved')
         return { paymentId: event.paymentId, chargeId }
       },
-      { store, key: (event) => event.paymentId, operation: `create-${randomUUID()}` },
+      { store: dynamodb.store, key: (event) => event.paymentId, operation: `create-${randomUUID()}` },
     )
     const event = { paymentId: randomUUID() }
 

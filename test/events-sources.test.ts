@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DynamoDBRecord, EventBridgeEvent, MSKRecord, S3EventRecord } from 'aws-lambda'
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  DynamoDBStore,
   dynamoDBStreamBatch,
   eventBridgeKey,
   kafkaBatch,
@@ -10,29 +9,22 @@ import {
   makeIdempotentBatchHandler,
   s3Batch,
 } from '../lib/index.js'
-import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import {
-  countCommands,
   eventBridgeEvent,
+  idempotencyStoreOnDynamoDBLocal,
   kafkaRecord,
   mskEvent,
   s3Event,
   s3Record,
   selfManagedKafkaEvent,
+  silent,
   streamEvent,
   streamRecord,
 } from './support/events.js'
 import { lambdaContext } from './support/records.js'
 
-const client = testDynamoDBClient()
-const commands = countCommands(client)
-const silent = { warn: () => undefined }
-let store: DynamoDBStore
-
-beforeAll(async () => {
-  store = new DynamoDBStore({ tableName: await createIdempotencyTestTable(client), client })
-})
-beforeEach(() => commands.reset())
+const dynamodb = idempotencyStoreOnDynamoDBLocal()
+const { commands } = dynamodb
 
 describe('Kafka (MSK and self-managed) on DynamoDB Local', () => {
   const at = (record: MSKRecord) => `${record.partition}:${record.offset}`
@@ -45,7 +37,7 @@ describe('Kafka (MSK and self-managed) on DynamoDB Local', () => {
         ran.push(at(record))
         if (fail(record)) throw new Error(`cannot process ${at(record)}`)
       },
-      { store, logger: silent },
+      { store: dynamodb.store, logger: silent },
     )
     return { ran, handler }
   }
@@ -116,7 +108,7 @@ describe('DynamoDB Streams on DynamoDB Local', () => {
         ran.push(record.dynamodb?.SequenceNumber ?? '')
         if (failing && record === a1) throw new Error('downstream unavailable')
       },
-      { store, logger: silent },
+      { store: dynamodb.store, logger: silent },
     )
     const sequence = (record: DynamoDBRecord) => ({ itemIdentifier: record.dynamodb?.SequenceNumber })
 
@@ -142,7 +134,7 @@ describe('S3 notifications and EventBridge on DynamoDB Local', () => {
       async (record: S3EventRecord) => {
         ran.push(record.s3.object.versionId ?? '')
       },
-      { store, logger: silent },
+      { store: dynamodb.store, logger: silent },
     )
     await handler(
       s3Event(s3Record(bucket, 'orders.csv', { sequencer: '0A1', versionId: 'v1' })),
@@ -166,7 +158,7 @@ describe('S3 notifications and EventBridge on DynamoDB Local', () => {
         runs += 1
         return { fulfilled: event.detail.orderId }
       },
-      { store, key: eventBridgeKey, payload: (event) => event.detail, logger: silent },
+      { store: dynamodb.store, key: eventBridgeKey, payload: (event) => event.detail, logger: silent },
     )
     const event = eventBridgeEvent(randomUUID(), { orderId: 'o-1' })
     expect(await handler(event, lambdaContext())).toEqual({ fulfilled: 'o-1' })

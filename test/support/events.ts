@@ -12,6 +12,9 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda'
+import { beforeAll, beforeEach } from 'vitest'
+import { DynamoDBStore } from '../../lib/index.js'
+import { createIdempotencyTestTable, testDynamoDBClient } from '../helpers/dynamodb.js'
 
 // Builders for the event shapes Lambda delivers, as documented and typed by @types/aws-lambda.
 
@@ -196,3 +199,21 @@ export function countCommands(client: DynamoDBClient) {
     },
   }
 }
+
+/**
+ * One idempotency table on DynamoDB Local per test file, a store on it, and a command counter reset before each
+ * test. Call at module level; read `store` inside tests (it exists once `beforeAll` ran).
+ */
+export function idempotencyStoreOnDynamoDBLocal() {
+  const client = testDynamoDBClient()
+  const commands = countCommands(client)
+  const setup = { client, commands, store: undefined as unknown as DynamoDBStore }
+  beforeAll(async () => {
+    setup.store = new DynamoDBStore({ tableName: await createIdempotencyTestTable(client), client })
+  })
+  beforeEach(() => commands.reset())
+  return setup
+}
+
+/** A logger for tests that provoke warnings on purpose. */
+export const silent = { warn: () => undefined }
