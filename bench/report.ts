@@ -11,6 +11,7 @@ export interface BenchResults {
   readonly cpuRounds: number
   readonly bundles: BundleReport
   readonly throughput: readonly ThroughputRow[]
+  readonly throughputRounds: number
   readonly items: readonly ItemSizeRow[]
 }
 
@@ -65,7 +66,9 @@ function lines(results: BenchResults): Line[] {
       fixed,
       HALF,
     ),
-    { section: 'Throughput against DynamoDB Local, fresh requests: wrapped ÷ bare requests per second' },
+    {
+      section: `Throughput against DynamoDB Local, fresh requests: wrapped ÷ bare requests per second, best of ${results.throughputRounds} rounds`,
+    },
     ...results.throughput.map((row) =>
       ratioRow(
         row.concurrency === 1 ? 'sequential' : `${row.concurrency} concurrent`,
