@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Template } from 'aws-cdk-lib/assertions'
 
 export interface AllowStatement {
@@ -36,4 +37,9 @@ export function logicalIdOf(template: Template, type: string, prefix: string): s
   const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix))
   if (ids.length !== 1) throw new Error(`Expected one ${type} named ${prefix}*, found ${ids.join(', ')}`)
   return ids[0] as string
+}
+
+/** The context `cdk synth` gives the app (cdk.json's feature flags), so tests synthesize what is deployed. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context
 }

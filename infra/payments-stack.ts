@@ -1,0 +1,77 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
+import type { Construct } from 'constructs'
+import {
+  GATEWAY_LEDGER_PARTITION_KEY,
+  PAYMENTS_ENV,
+  PAYMENTS_PARTITION_KEY,
+} from '../functions/shared/tables.js'
+import { IdempotencyTable } from '../lib/cdk/index.js'
+import { paymentFunction } from './payment-function.js'
+import { PaymentsApi } from './payments-api.js'
+
+/**
+ * The sample payments service: POST /payments and GET /payments/{paymentId} behind an HTTP API with a Cognito JWT
+ * authorizer, an idempotency table from this package's construct, the payments table and the simulated
+ * gateway's ledger. Each function gets exactly the table actions its code sends.
+ */
+export class PaymentsStack extends Stack {
+  readonly idempotency: IdempotencyTable
+  readonly payments: Table
+  readonly gatewayLedger: Table
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props)
+    this.idempotency = new IdempotencyTable(this, 'Idempotency')
+    this.payments = new Table(this, 'Payments', {
+      partitionKey: { name: PAYMENTS_PARTITION_KEY, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Payment records are money: kept, like the idempotency table, when the stack goes.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+    this.gatewayLedger = new Table(this, 'GatewayLedger', {
+      partitionKey: { name: GATEWAY_LEDGER_PARTITION_KEY, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The simulated gateway stands in for a third party's books: it goes with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
+
+    const createPayment = paymentFunction(this, 'CreatePayment', {
+      entry: 'functions/create-payment.ts',
+      description: 'POST /payments: charges once per Idempotency-Key and caller',
+      // More memory buys more CPU on Lambda, which shortens the lease-holding window of every request.
+      memorySize: 512,
+      // 10 s: the lease is the remaining time, and create-payment waits at most half of it for a twin.
+      timeout: Duration.seconds(10),
+      environment: {
+        [PAYMENTS_ENV.paymentsTable]: this.payments.tableName,
+        [PAYMENTS_ENV.gatewayLedgerTable]: this.gatewayLedger.tableName,
+      },
+    })
+    this.idempotency.connect(createPayment)
+    // An earlier payment under the same key is read; the new one is put inside the completion transaction.
+    this.payments.grant(createPayment, 'dynamodb:GetItem', 'dynamodb:PutItem')
+    // The gateway's conditional put of a charge, and its counter of repeated calls.
+    this.gatewayLedger.grant(createPayment, 'dynamodb:PutItem', 'dynamodb:UpdateItem')
+
+    const getPayment = paymentFunction(this, 'GetPayment', {
+      entry: 'functions/get-payment.ts',
+      description: 'GET /payments/{paymentId}: the payment, for its owner only',
+      memorySize: 256,
+      // One GetItem: 5 s already allows for a cold start and the SDK's retries.
+      timeout: Duration.seconds(5),
+      environment: { [PAYMENTS_ENV.paymentsTable]: this.payments.tableName },
+    })
+    this.payments.grant(getPayment, 'dynamodb:GetItem')
+
+    const api = new PaymentsApi(this, 'Api', { createPayment, getPayment })
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the payments API' })
+    new CfnOutput(this, 'UserPoolId', { value: api.userPool.userPoolId })
+    new CfnOutput(this, 'UserPoolClientId', { value: api.userPoolClient.userPoolClientId })
+  }
+}
