@@ -1,6 +1,6 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { type BenchHandler, bare, type Side, wrap, wrapTheirsDefault } from './contenders.js'
-import { type BenchTables, type Item, keyWritten, readItem, recordCalls } from './dynamodb.js'
+import { type BenchTables, recordLeftBy } from './dynamodb.js'
 import { stubClient } from './stub-client.js'
 import { benchContext, type OrderEvent, orderEvent, orderHistory } from './workload.js'
 
@@ -59,26 +59,6 @@ function handlerFor(responseBytes: number | undefined): BenchHandler {
   return async (event) => ({ customerId: event.customerId, status: 'accepted', lines: event.lines.length })
 }
 
-/**
- * The record a real completed request leaves in DynamoDB Local, for the stub to answer replays with: the same
- * bytes each library would get back from its refused acquire in production.
- */
-async function storedRecord(
-  config: DynamoDBClientConfig,
-  tableName: string,
-  wrapWith: (client: DynamoDBClient) => BenchHandler,
-  event: OrderEvent,
-): Promise<Item> {
-  const client = new DynamoDBClient(config)
-  const recorded = recordCalls(client)
-  try {
-    await wrapWith(client)(event, benchContext())
-    return await readItem(client, tableName, keyWritten(recorded.calls, tableName))
-  } finally {
-    client.destroy()
-  }
-}
-
 interface Prepared {
   readonly case: CpuCase
   readonly event: OrderEvent
@@ -102,7 +82,7 @@ async function prepare(
   for (const [name, wrapWith] of Object.entries(wrappers) as [Exclude<Variant, 'bare'>, WrapWith][]) {
     const tableName = name === 'ours' ? tables.idempotency.ours : tables.idempotency.theirs
     const existing =
-      cpuCase.path === 'replay' ? await storedRecord(config, tableName, wrapWith, event) : undefined
+      cpuCase.path === 'replay' ? await recordLeftBy(config, tableName, wrapWith, event) : undefined
     variants.push({ name, handler: wrapWith(stubClient(existing)) })
   }
   return { case: cpuCase, event, variants, samples: new Map(variants.map((variant) => [variant.name, []])) }

@@ -11,7 +11,8 @@ import {
 import { paymentsTableDefinition } from '../functions/shared/tables.js'
 import { idempotencyTableDefinition } from '../lib/index.js'
 import { localDynamoDBClientConfig, startDynamoDBLocal } from '../scripts/dynamodb-local.js'
-import type { Side } from './contenders.js'
+import type { BenchHandler, Side } from './contenders.js'
+import { benchContext, type OrderEvent } from './workload.js'
 
 export type Item = Record<string, AttributeValue>
 
@@ -94,17 +95,37 @@ export function recordCalls(client: DynamoDBClient): { readonly calls: RecordedC
 }
 
 /** The partition key value of the first PutItem into `tableName` among the recorded calls. */
-export function keyWritten(calls: readonly RecordedCall[], tableName: string): string {
+function keyWritten(calls: readonly RecordedCall[], tableName: string): string {
   const put = calls.find((call) => call.command === 'PutItem' && call.input.TableName === tableName)
   const id = (put?.input.Item as Item | undefined)?.id?.S
   if (id === undefined) throw new Error(`No PutItem into ${tableName} was recorded`)
   return id
 }
 
-export async function readItem(client: DynamoDBClient, tableName: string, id: string): Promise<Item> {
+async function readItem(client: DynamoDBClient, tableName: string, id: string): Promise<Item> {
   const { Item } = await client.send(
     new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }),
   )
   if (Item === undefined) throw new Error(`No item ${id} in ${tableName}`)
   return Item
+}
+
+/**
+ * The record one completed request leaves in DynamoDB, read back as stored: what replays get from a refused
+ * acquire, and what the item-size rules apply to. `wrapWith` builds the wrapped handler on the client given.
+ */
+export async function recordLeftBy(
+  config: DynamoDBClientConfig,
+  tableName: string,
+  wrapWith: (client: DynamoDBClient) => BenchHandler,
+  event: OrderEvent,
+): Promise<Item> {
+  const client = new DynamoDBClient(config)
+  const recorded = recordCalls(client)
+  try {
+    await wrapWith(client)(event, benchContext())
+    return await readItem(client, tableName, keyWritten(recorded.calls, tableName))
+  } finally {
+    client.destroy()
+  }
 }

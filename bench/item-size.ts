@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { type AttributeValue, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import type { AttributeValue, DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { SIDES, type Side, wrap } from './contenders.js'
-import { type BenchTables, type Item, keyWritten, readItem, recordCalls } from './dynamodb.js'
-import { benchContext, orderEvent, orderHistory, withKey } from './workload.js'
+import { type BenchTables, type Item, recordLeftBy } from './dynamodb.js'
+import { orderEvent, orderHistory, withKey } from './workload.js'
 
 /**
  * Item size by DynamoDB's published rules (the size that counts against the 400 KB limit and write units):
@@ -51,23 +51,16 @@ export async function measureItemSizes(
   responseSizes: readonly number[],
 ): Promise<ItemSizeRow[]> {
   const rows: ItemSizeRow[] = []
-  const client = new DynamoDBClient(config)
-  const recorded = recordCalls(client)
-  try {
-    for (const targetBytes of responseSizes) {
-      const response = orderHistory(targetBytes)
-      const sizes = {} as Record<Side, number>
-      for (const side of SIDES) {
-        const tableName = tables.idempotency[side]
-        const handler = wrap(side, async () => response, { client, tableName })
-        recorded.clear()
-        await handler(withKey(orderEvent(1024), randomUUID()), benchContext())
-        sizes[side] = itemBytes(await readItem(client, tableName, keyWritten(recorded.calls, tableName)))
-      }
-      rows.push({ responseBytes: Buffer.byteLength(JSON.stringify(response)), itemBytes: sizes })
+  for (const targetBytes of responseSizes) {
+    const response = orderHistory(targetBytes)
+    const sizes = {} as Record<Side, number>
+    for (const side of SIDES) {
+      const tableName = tables.idempotency[side]
+      const wrapWith = (client: DynamoDBClient) => wrap(side, async () => response, { client, tableName })
+      const event = withKey(orderEvent(1024), randomUUID())
+      sizes[side] = itemBytes(await recordLeftBy(config, tableName, wrapWith, event))
     }
-    return rows
-  } finally {
-    client.destroy()
+    rows.push({ responseBytes: Buffer.byteLength(JSON.stringify(response)), itemBytes: sizes })
   }
+  return rows
 }
