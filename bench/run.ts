@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
 import { measureBundles } from './bundle.js'
 import { countStoreCalls } from './calls.js'
@@ -27,11 +28,22 @@ const startedMs = performance.now()
 const progress = (message: string) =>
   process.stderr.write(`bench: ${Math.round((performance.now() - startedMs) / 1000)} s: ${message}\n`)
 
+/** The commit measured, and whether the library's files differ from it in the working tree. */
+function revision(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'lib'], { encoding: 'utf8' }).trim()
+    return dirty === '' ? `commit ${commit}` : `commit ${commit} with uncommitted changes in lib/`
+  } catch {
+    return 'outside git'
+  }
+}
+
 function machine(startLoad: number[]): string {
   const cpu = cpus()
   const load = startLoad.map((value) => value.toFixed(2)).join(' / ')
   const where = process.env.DYNAMODB_ENDPOINT ? 'DYNAMODB_ENDPOINT' : 'embedded DynamoDB Local, in memory'
-  return `Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${where}; load average at start ${load} (1/5/15 min); ${new Date().toISOString().slice(0, 10)}.`
+  return `Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${where}; load average at start ${load} (1/5/15 min); ${revision()}, ${new Date().toISOString().slice(0, 10)}.`
 }
 
 async function main(): Promise<void> {
