@@ -2,6 +2,7 @@ import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { createIdempotencyEngine } from './engine.js'
 import type { Invocation } from './invocation.js'
+import { beforeEarlyReturn } from './middy-early-return.js'
 import type { IdempotencyOptions } from './options.js'
 
 type Internal = { lambdaIdempotency?: Invocation }
@@ -26,6 +27,7 @@ export function idempotency<TEvent, TResult>(
       return
     }
     if (begun.kind === 'replay') {
+      await beforeEarlyReturn(request)
       // The Lambda runtime sends undefined as null, and a null return is the only short-circuit Middy 5 honours.
       return begun.result ?? (null as TResult)
     }

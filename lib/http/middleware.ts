@@ -2,6 +2,7 @@ import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { IdempotencyError } from '../errors.js'
 import type { Invocation } from '../invocation.js'
+import { beforeEarlyReturn } from '../middy-early-return.js'
 import { createHttpIdempotency } from './preset.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
 
@@ -27,7 +28,10 @@ export function httpIdempotency(
 
   const httpIdempotencyBefore = async (request: Request) => {
     const started = await http.start(request.event, request.context)
-    if (started.kind === 'answer') return started.response
+    if (started.kind === 'answer') {
+      await beforeEarlyReturn(request)
+      return started.response
+    }
     if (started.kind === 'execute') held.set(request, started.invocation)
   }
 
