@@ -1,5 +1,14 @@
 import { createPaymentHandler } from './handlers/create-payment.js'
 import { dependenciesFromEnvironment } from './shared/environment.js'
+import { observability, observed } from './shared/observability.js'
 
-/** POST /payments behind API Gateway (HTTP API, JWT authorizer); the CDK stack sets the environment. */
-export const handler = createPaymentHandler(dependenciesFromEnvironment())
+const { logger, metrics, onOutcome } = observability('create-payment')
+
+/**
+ * POST /payments behind API Gateway (HTTP API, JWT authorizer); the CDK stack sets the environment. Idempotency
+ * outcomes go to Powertools Logger (hashed keys only) and Metrics: Replays, Conflicts, LeaseLost, ...
+ */
+export const handler = observed(createPaymentHandler(dependenciesFromEnvironment(), { logger, onOutcome }), {
+  logger,
+  metrics,
+})
