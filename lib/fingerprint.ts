@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto'
+import { canonicalJsonDeep } from './deep-json.js'
 
 /**
  * JSON with object keys sorted at every depth, so `{a, b}` and `{b, a}` fingerprint alike. Values go through
  * `toJSON` first (Dates become ISO strings) and `undefined` members are dropped, as in `JSON.stringify`.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, sortKeys) ?? 'undefined'
+  try {
+    return JSON.stringify(value, sortKeys) ?? 'undefined'
+  } catch (error) {
+    // A client's body nested a few thousand levels deep parses fine but overflows the stack here: no 500 for it.
+    if (!(error instanceof RangeError)) throw error
+    return canonicalJsonDeep(value) ?? 'undefined'
+  }
 }
 
 function sortKeys(_key: string, value: unknown): unknown {
