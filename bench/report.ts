@@ -2,7 +2,7 @@ import type { BundleReport, ImportTime } from './bundle.js'
 import type { CallRow } from './calls.js'
 import type { CpuCase, CpuRow } from './cpu.js'
 import type { ItemSizeRow } from './item-size.js'
-import { callsRow, fixed, integer, type Line, ratioRow, renderTable } from './table.js'
+import { callsRow, fixed, integer, ratioRow, renderSections, type Section } from './table.js'
 import type { ThroughputRow } from './throughput.js'
 
 export interface BenchResults {
@@ -31,62 +31,70 @@ const overhead = (row: CpuRow, micros: number) => micros - row.bareMicros
 const opsPerSecond = (micros: number) => integer(1_000_000 / micros)
 const wall = (time: ImportTime) => fixed(time.wallMs)
 
-function lines(results: BenchResults): Line[] {
+function sections(results: BenchResults): Section[] {
   const { bundles } = results
   const { ours, theirs } = bundles.sides
   return [
-    { section: 'DynamoDB calls per request (DynamoDB Local, counted by an SDK middleware on the client)' },
-    ...results.calls.map((row) => callsRow(row.path, row.floor, row.calls.ours, row.calls.theirs)),
     {
-      section: `CPU overhead per invocation: CPU µs over a bare Middy handler, best of ${results.cpuRounds} rounds (client stubbed to answer at once)`,
+      title: 'DynamoDB calls per request (DynamoDB Local, counted by an SDK middleware on the client)',
+      rows: results.calls.map((row) => callsRow(row.path, row.floor, row.calls.ours, row.calls.theirs)),
     },
-    ...results.cpu.map((row) =>
-      ratioRow(
-        cpuLabel(row.case),
-        overhead(row, row.wrappedMicros.ours),
-        overhead(row, row.wrappedMicros.theirs),
-        fixed,
-        HALF,
-      ),
-    ),
-    { section: 'Minimal wrapped Middy handler: esbuild, minified ESM, AWS SDK external' },
-    ratioRow('bundle, bytes', ours.rawBytes, theirs.rawBytes, integer, THIRD),
-    ratioRow('bundle, gzipped bytes', ours.gzipBytes, theirs.gzipBytes, integer, THIRD),
-    ratioRow(
-      `cold import in a new process, CPU ms (median of ${bundles.importRuns})`,
-      ours.coldImport.cpuMs,
-      theirs.coldImport.cpuMs,
-      fixed,
-      HALF,
-    ),
-    ratioRow(
-      `the same with the AWS SDK modules already loaded, CPU ms (median of ${bundles.importRuns})`,
-      ours.sdkPreloadedImport.cpuMs,
-      theirs.sdkPreloadedImport.cpuMs,
-      fixed,
-      HALF,
-    ),
     {
-      section: `Throughput against DynamoDB Local, fresh requests: wrapped ÷ bare requests per second, best of ${results.throughputRounds} rounds`,
+      title: `CPU overhead per invocation: CPU µs over a bare Middy handler, best of ${results.cpuRounds} rounds, client stubbed to answer at once`,
+      rows: results.cpu.map((row) =>
+        ratioRow(
+          cpuLabel(row.case),
+          overhead(row, row.wrappedMicros.ours),
+          overhead(row, row.wrappedMicros.theirs),
+          fixed,
+          HALF,
+        ),
+      ),
     },
-    ...results.throughput.map((row) =>
-      ratioRow(
-        row.concurrency === 1 ? 'sequential' : `${row.concurrency} concurrent`,
-        row.wrappedRps.ours / row.bareRps,
-        row.wrappedRps.theirs / row.bareRps,
-        (value) => fixed(value, 2),
+    {
+      title: 'A minimal wrapped Middy handler: esbuild, minified ESM, AWS SDK external',
+      rows: [
+        ratioRow('bundle, bytes', ours.rawBytes, theirs.rawBytes, integer, THIRD),
+        ratioRow('bundle, gzipped bytes', ours.gzipBytes, theirs.gzipBytes, integer, THIRD),
+        ratioRow(
+          `cold import in a new process, CPU ms (median of ${bundles.importRuns})`,
+          ours.coldImport.cpuMs,
+          theirs.coldImport.cpuMs,
+          fixed,
+          HALF,
+        ),
+        ratioRow(
+          'the same, AWS SDK modules already loaded',
+          ours.sdkPreloadedImport.cpuMs,
+          theirs.sdkPreloadedImport.cpuMs,
+          fixed,
+          HALF,
+        ),
+      ],
+    },
+    {
+      title: `Throughput against DynamoDB Local, fresh requests: wrapped ÷ bare requests per second, best of ${results.throughputRounds} rounds`,
+      rows: results.throughput.map((row) =>
+        ratioRow(
+          row.concurrency === 1 ? 'sequential' : `${row.concurrency} concurrent`,
+          row.wrappedRps.ours / row.bareRps,
+          row.wrappedRps.theirs / row.bareRps,
+          (value) => fixed(value, 2),
+        ),
       ),
-    ),
-    { section: 'Idempotency item bytes per completed request (DynamoDB item-size rules)' },
-    ...results.items.map((row) =>
-      ratioRow(
-        `${kb(row.responseBytes)} JSON response (${integer(row.responseBytes)} bytes)`,
-        row.itemBytes.ours,
-        row.itemBytes.theirs,
-        integer,
-        row.responseBytes >= ITEM_TARGET_MIN_RESPONSE_BYTES ? THIRD : undefined,
+    },
+    {
+      title: 'Idempotency item bytes per completed request (DynamoDB item-size rules)',
+      rows: results.items.map((row) =>
+        ratioRow(
+          `${kb(row.responseBytes)} JSON response (${integer(row.responseBytes)} bytes)`,
+          row.itemBytes.ours,
+          row.itemBytes.theirs,
+          integer,
+          row.responseBytes >= ITEM_TARGET_MIN_RESPONSE_BYTES ? THIRD : undefined,
+        ),
       ),
-    ),
+    },
   ]
 }
 
@@ -119,5 +127,5 @@ function notes(results: BenchResults): string[] {
 }
 
 export function renderReport(results: BenchResults, machine: string): string {
-  return [renderTable(lines(results)), '', ...notes(results), '', machine].join('\n')
+  return [renderSections(sections(results)), '', ...notes(results), '', machine].join('\n')
 }

@@ -8,7 +8,10 @@ export interface Row {
   readonly verdict: 'met' | 'MISSED' | '—'
 }
 
-export type Line = Row | { readonly section: string }
+export interface Section {
+  readonly title: string
+  readonly rows: readonly Row[]
+}
 
 export const integer = (value: number) => Math.round(value).toLocaleString('en-US')
 export const fixed = (value: number, digits = 1) => value.toFixed(digits)
@@ -31,7 +34,7 @@ export function ratioRow(
     ours: format(ours),
     theirs: format(theirs),
     ratio: ratioText(ours, theirs),
-    target: target === undefined ? 'none set' : `ours ÷ theirs ${target.label}`,
+    target: target === undefined ? 'none set' : `ratio ${target.label}`,
     verdict: target === undefined ? '—' : ours <= theirs * target.maxRatio ? 'met' : 'MISSED',
   }
 }
@@ -55,16 +58,29 @@ export function callsRow(
   }
 }
 
-const cells = (values: readonly string[]) => `| ${values.join(' | ')} |`
+const HEADER = ['measure', 'ours', 'Powertools 2.35.0', 'ours ÷ theirs', 'target', 'verdict']
+/** Numbers read best right-aligned; Biome's Markdown formatter pads and aligns tables the same way. */
+const RIGHT_ALIGNED = [false, true, true, true, false, false]
 
-export function renderTable(lines: readonly Line[]): string {
-  const out = [
-    cells(['measure', 'ours', 'Powertools 2.35.0', 'ours ÷ theirs', 'target', 'verdict']),
-    cells(['---', '---:', '---:', '---:', '---', '---']),
-  ]
-  for (const line of lines) {
-    if ('section' in line) out.push(cells([`**${line.section}**`, '', '', '', '', '']))
-    else out.push(cells([line.measure, line.ours, line.theirs, line.ratio, line.target, line.verdict]))
-  }
-  return out.join('\n')
+const width = (text: string) => [...text].length
+
+function renderTable(rows: readonly Row[]): string {
+  const body = rows.map((row) => [row.measure, row.ours, row.theirs, row.ratio, row.target, row.verdict])
+  const widths = HEADER.map((title, column) =>
+    Math.max(3, width(title), ...body.map((cells) => width(cells[column] ?? ''))),
+  )
+  const pad = (cells: readonly string[]) =>
+    `| ${cells
+      .map((cell, column) => {
+        const fill = ' '.repeat((widths[column] ?? 0) - width(cell))
+        return RIGHT_ALIGNED[column] ? fill + cell : cell + fill
+      })
+      .join(' | ')} |`
+  const rule = `| ${widths.map((w, column) => (RIGHT_ALIGNED[column] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`
+  return [pad(HEADER), rule, ...body.map(pad)].join('\n')
+}
+
+/** Each section a bold title over its own table, so each table's columns fit its own contents. */
+export function renderSections(sections: readonly Section[]): string {
+  return sections.map((section) => `**${section.title}**\n\n${renderTable(section.rows)}`).join('\n\n')
 }
