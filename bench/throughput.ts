@@ -2,21 +2,29 @@ import { randomUUID } from 'node:crypto'
 import { DynamoDBClient, type DynamoDBClientConfig, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { type BenchHandler, bare, SIDES, type Side, wrap } from './contenders.js'
 import type { BenchTables } from './dynamodb.js'
+import { median } from './stats.js'
 import { benchContext, orderEvent, withKey } from './workload.js'
 
 export interface ThroughputRow {
   readonly concurrency: number
-  /** Best-round requests per second of the bare handler and of each wrapped one. */
+  /** Median requests per second of the bare handler and of each wrapped one. */
   readonly bareRps: number
   readonly wrappedRps: Record<Side, number>
+  /** Median over rounds of wrapped ÷ bare within the same round. */
+  readonly ratio: Record<Side, number>
 }
 
 export interface ThroughputOptions {
   readonly concurrencies: readonly number[]
-  /** Each variant runs this long per round; the first round warms DynamoDB Local's JIT and is dropped. */
+  /** Each variant runs this long per round. */
   readonly sliceMs: number
   readonly rounds: number
+  /** Load before measuring, shared by the variants: DynamoDB Local (Java) runs 5x slower until its JIT warms up. */
+  readonly warmUpMs: number
 }
+
+/** The warm-up's callers: enough to exercise DynamoDB Local's request threads the way the 16-way rounds do. */
+const WARM_UP_CONCURRENCY = 16
 
 /** The handler both libraries wrap: it stores the order, one PutItem of its own. */
 function storeOrder(client: DynamoDBClient, tableName: string): BenchHandler {
@@ -69,22 +77,30 @@ export async function measureThroughput(
         handler: wrap(side, handler, { client, tableName: tables.idempotency[side] }),
       })),
     ]
+    for (const variant of variants) {
+      await requestsPerSecond(variant.handler, WARM_UP_CONCURRENCY, options.warmUpMs / variants.length)
+    }
     const rows: ThroughputRow[] = []
     for (const concurrency of options.concurrencies) {
-      const samples = new Map<string, number[]>(variants.map((variant) => [variant.name, []]))
-      for (let round = 0; round <= options.rounds; round++) {
+      const rounds: Record<'bare' | Side, number>[] = []
+      for (let round = 0; round < options.rounds; round++) {
+        const rps = { bare: 0, ours: 0, theirs: 0 }
         for (let i = 0; i < variants.length; i++) {
           const variant = variants[(i + round) % variants.length] as (typeof variants)[number]
-          const rps = await requestsPerSecond(variant.handler, concurrency, options.sliceMs)
-          if (round > 0) samples.get(variant.name)?.push(rps)
+          rps[variant.name] = await requestsPerSecond(variant.handler, concurrency, options.sliceMs)
         }
+        rounds.push(rps)
       }
-      // Other work on the machine only ever slows a round down: the best round is the least disturbed.
-      const best = (name: string) => Math.max(...(samples.get(name) ?? []))
+      // The machine's load drifts over seconds: a ratio of two slices taken back to back cancels most of it.
+      const medianOf = (pick: (rps: Record<'bare' | Side, number>) => number) => median(rounds.map(pick))
       rows.push({
         concurrency,
-        bareRps: best('bare'),
-        wrappedRps: { ours: best('ours'), theirs: best('theirs') },
+        bareRps: medianOf((rps) => rps.bare),
+        wrappedRps: { ours: medianOf((rps) => rps.ours), theirs: medianOf((rps) => rps.theirs) },
+        ratio: {
+          ours: medianOf((rps) => rps.ours / rps.bare),
+          theirs: medianOf((rps) => rps.theirs / rps.bare),
+        },
       })
     }
     return rows
