@@ -38,10 +38,11 @@ export type HttpStart =
 
 /** The HTTP protocol shared by the Middy middleware and the plain wrapper, on top of the core engine. */
 export function createHttpIdempotency(options: HttpIdempotencyOptions) {
-  const { store, operation, ttlSeconds, localCache, onOutcome, logger, now } = options
+  const { store, operation, namespace, ttlSeconds, localCache, onOutcome, logger, now } = options
   const engine = createIdempotencyEngine<HttpAttempt, HttpResult>({
     store,
     operation,
+    namespace,
     ttlSeconds,
     localCache,
     onOutcome,

@@ -19,6 +19,11 @@ export interface HttpIdempotencyOptions {
   /** Names the operation, so two operations in one function never share keys. @default 'handler' */
   readonly operation?: string
   /**
+   * Prefix of every record key. Set it to keep keys (and the ids derived from them with `stableKey`) stable
+   * across function renames and redeploys. @default `${context.functionName}#${operation}`
+   */
+  readonly namespace?: string
+  /**
    * Who is calling: keys are scoped to it, so two callers can never see each other's results.
    * @default HTTP API JWT `claims.sub`, REST authorizer `principalId` or `claims.sub`, IAM caller `userArn`
    */
