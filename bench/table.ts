@@ -16,9 +16,12 @@ export interface Section {
 export const integer = (value: number) => Math.round(value).toLocaleString('en-US')
 export const fixed = (value: number, digits = 1) => value.toFixed(digits)
 
-function ratioText(ours: number, theirs: number): string {
+/** Two decimals, or three where two would hide which side of the target the ratio falls. */
+function ratioText(ours: number, theirs: number, maxRatio?: number): string {
   if (theirs === 0) return ours === 0 ? '—' : '∞'
-  return (ours / theirs).toFixed(2)
+  const ratio = ours / theirs
+  const nearTarget = maxRatio !== undefined && Math.abs(ratio - maxRatio) < 0.005
+  return ratio.toFixed(nearTarget ? 3 : 2)
 }
 
 /** A measure where smaller is better and the target is a ceiling on ours ÷ theirs. */
@@ -33,7 +36,7 @@ export function ratioRow(
     measure,
     ours: format(ours),
     theirs: format(theirs),
-    ratio: ratioText(ours, theirs),
+    ratio: ratioText(ours, theirs, target?.maxRatio),
     target: target === undefined ? 'none set' : `ratio ${target.label}`,
     verdict: target === undefined ? '—' : ours <= theirs * target.maxRatio ? 'met' : 'MISSED',
   }
