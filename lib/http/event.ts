@@ -4,6 +4,9 @@ import type { HttpEvent } from './types.js'
 /** REST APIs (and HTTP API payload 1.0) carry `httpMethod`; v2 events and function URLs carry `requestContext.http`. */
 const isV1 = (event: HttpEvent): event is APIGatewayProxyEvent => 'httpMethod' in event
 
+const NOT_AN_HTTP_EVENT =
+  'The HTTP idempotency preset handles API Gateway (REST, HTTP API) and function URL events, and this event has no HTTP method (httpMethod or requestContext.http.method). Check the function trigger; nothing was processed.'
+
 /**
  * Every field line of a header, in any case. REST events list repeated headers in `multiValueHeaders`; v2
  * events join them with commas into one line, so a v2 caller sees one value that may hold several.
@@ -25,8 +28,15 @@ function valuesNamed<T>(headers: Readonly<Record<string, T | undefined>>, lower:
   return values
 }
 
+/** Read first, so an event from another source (or a hand-made one) is refused by name before anything runs. */
 export function methodOf(event: HttpEvent): string {
-  return (isV1(event) ? event.httpMethod : event.requestContext.http.method).toUpperCase()
+  const shape = event as { httpMethod?: unknown; requestContext?: { http?: { method?: unknown } } } | null
+  const method =
+    typeof shape === 'object' && shape !== null && isV1(event)
+      ? shape.httpMethod
+      : shape?.requestContext?.http?.method
+  if (typeof method !== 'string') throw new TypeError(NOT_AN_HTTP_EVENT)
+  return method.toUpperCase()
 }
 
 /**
@@ -55,7 +65,8 @@ export function bodyOf(event: HttpEvent): { parsed: unknown } | { bytes: Buffer 
 
 /** The authenticated caller as API Gateway's authorizers and function URL IAM auth report it. */
 export function defaultPrincipal(event: HttpEvent): string | undefined {
-  const context = event.requestContext as unknown as RequestContextShape
+  // A REST event built by hand (a direct invoke, a test console) may come without a request context.
+  const context = (event.requestContext ?? {}) as unknown as RequestContextShape
   const authorizer = context.authorizer ?? undefined
   return firstString(
     authorizer?.jwt?.claims?.sub,
