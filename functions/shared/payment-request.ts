@@ -2,6 +2,7 @@ import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpEvent, HttpResult } from '../../lib/index.js'
 import { sampleProblem } from './problems.js'
+import { parseStrictJson } from './strict-json.js'
 
 export interface PaymentRequest {
   /** Minor units (paise, cents). */
@@ -26,12 +27,9 @@ export function parsePaymentRequest(
   isBase64Encoded = false,
 ): Parsed<PaymentRequest> {
   if (body === undefined || body === '') return invalid(['The body must be a JSON object'])
-  let value: unknown
-  try {
-    value = JSON.parse(isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body)
-  } catch {
-    return invalid(['The body is not valid JSON'])
-  }
+  const parsed = parseStrictJson(body, isBase64Encoded)
+  if (!parsed.ok) return invalid([parsed.detail])
+  const { value } = parsed
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return invalid(['The body must be a JSON object'])
   const fields = value as Record<string, unknown>
@@ -75,7 +73,8 @@ const validated = new WeakMap<object, PaymentRequest>()
 export function paymentRequestValidator(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   return {
     before: async ({ event }) => {
-      const parsed = parsePaymentRequest(event.body ?? undefined, event.isBase64Encoded)
+      // A direct invoke may send `null` as the whole event: that is a request without a body.
+      const parsed = parsePaymentRequest(event?.body ?? undefined, event?.isBase64Encoded)
       if (!parsed.ok) return sampleProblem('validation-failed', parsed.detail)
       validated.set(event, parsed.value)
     },
