@@ -39,15 +39,17 @@ function revision(): string {
   }
 }
 
-function machine(startLoad: number[]): string {
+function machine(startLoad: number[], measured: string): string {
   const cpu = cpus()
   const load = startLoad.map((value) => value.toFixed(2)).join(' / ')
   const where = process.env.DYNAMODB_ENDPOINT ? 'DYNAMODB_ENDPOINT' : 'embedded DynamoDB Local, in memory'
-  return `Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${where}; load average at start ${load} (1/5/15 min); ${revision()}, ${new Date().toISOString().slice(0, 10)}.`
+  return `Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${where}; load average at start ${load} (1/5/15 min); ${measured}, ${new Date().toISOString().slice(0, 10)}.`
 }
 
 async function main(): Promise<void> {
   const startLoad = loadavg()
+  // Read now, next to when the process loaded the library, not minutes later when lib/ may have moved on.
+  const measured = revision()
   progress('bundling and timing cold imports')
   const bundles = await measureBundles(IMPORT_RUNS)
   progress('starting DynamoDB Local')
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
           throughputRounds: THROUGHPUT_OPTIONS.rounds,
           items,
         },
-        machine(startLoad),
+        machine(startLoad, measured),
       )}\n`,
     )
     progress('done')
