@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda'
@@ -32,7 +33,9 @@ export function httpApiEvent(
     else headers[name] = values.join(',')
   }
   const nowEpochMs = Date.now()
-  const text = TEXT_CONTENT.test(headers['content-type'] ?? 'text/plain')
+  // A text body must survive as a JSON string in the event: bytes that are not UTF-8 would be replaced
+  // silently, so they travel base64-encoded, as API Gateway sends binary.
+  const text = TEXT_CONTENT.test(headers['content-type'] ?? 'text/plain') && isUtf8(body)
   return {
     version: '2.0',
     routeKey: route.routeKey,
