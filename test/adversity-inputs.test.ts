@@ -17,6 +17,7 @@ const tables = {
   idempotency: uniqueTableName('hostile-idem'),
   payments: uniqueTableName('hostile-payments'),
   gatewayLedger: uniqueTableName('hostile-ledger'),
+  outbox: uniqueTableName('hostile-outbox'),
 }
 const allTables = [tables.idempotency, tables.payments, tables.gatewayLedger]
 const gateway = createSimulatedGateway({ client: db, ledgerTableName: tables.gatewayLedger, latencyMs: 0 })

@@ -13,6 +13,7 @@ const tables = {
   idempotency: uniqueTableName('adv-idem'),
   payments: uniqueTableName('adv-payments'),
   gatewayLedger: uniqueTableName('adv-ledger'),
+  outbox: uniqueTableName('adv-outbox'),
 }
 let env: ModelEnvironment
 const totals: RunTotals = { runs: 0, summary: emptySummary() }
