@@ -7,9 +7,10 @@ import { createPaymentHandler } from '../functions/handlers/create-payment.js'
 import { getPaymentHandler } from '../functions/handlers/get-payment.js'
 import { gatewayLatencyMs as latencyFromEnv } from '../functions/shared/environment.js'
 import { createSimulatedGateway } from '../functions/shared/gateway.js'
-import { PAYMENTS_ENV, type PaymentsTableNames } from '../functions/shared/tables.js'
+import { PAYMENTS_ENV, type SampleTableNames } from '../functions/shared/tables.js'
 import type { IdempotencyLogger } from '../lib/index.js'
 import { type DynamoDBLocal, localDynamoDBClientConfig, startDynamoDBLocal } from './dynamodb-local.js'
+import { type LocalEventFlow, startEventFlow } from './local-api/event-flow.js'
 import { FaultSwitch } from './local-api/local-routes.js'
 import { createApiServer } from './local-api/server.js'
 import { DEFAULT_LOCAL_TABLES, ensureTables } from './local-api/tables.js'
@@ -25,7 +26,7 @@ export interface LocalApiOptions {
   endpoint?: string
   /** @default 50 */
   gatewayLatencyMs?: number
-  tables?: PaymentsTableNames
+  tables?: SampleTableNames
   /** Receives one line per request and every warning. @default console.log */
   log?: (line: string) => void
 }
@@ -50,6 +51,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const db = options.endpoint === undefined ? await startDatabase(options) : undefined
   const endpoint = options.endpoint ?? (db as DynamoDBLocal).endpoint
   const client = new DynamoDBClient(localDynamoDBClientConfig(endpoint))
+  let events: LocalEventFlow | undefined
   try {
     const tables = options.tables ?? DEFAULT_LOCAL_TABLES
     await ensureTables(client, tables)
@@ -64,6 +66,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const logger: IdempotencyLogger = {
       warn: (message, fields) => log(`${message} ${JSON.stringify(fields)}`),
     }
+    // Stands in for the outbox's stream and the fulfilment queue; the publisher and consumer are the deployed ones.
+    events = startEventFlow({ client, tables, logger, log })
     const { server, drain } = createApiServer({
       routes: [
         {
@@ -79,7 +83,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           handler: getPaymentHandler({ client, paymentsTableName: tables.payments }),
         },
       ],
-      local: { client, ledgerTableName: tables.gatewayLedger, faults, gatewayLatencyMs: latencyMs },
+      local: { client, ledgerTableName: tables.gatewayLedger, faults, gatewayLatencyMs: latencyMs, events },
       log,
     })
     await new Promise<void>((resolve, reject) => {
@@ -95,6 +99,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         await drain()
         server.closeAllConnections()
         await closed
+        await events?.stop()
         client.destroy()
         await db?.stop()
       })()
@@ -102,6 +107,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     }
     return { url: `http://127.0.0.1:${port}`, endpoint, databaseExited: db?.exited, stop }
   } catch (error) {
+    await events?.stop()
     client.destroy()
     await db?.stop()
     throw error
@@ -131,6 +137,8 @@ async function main(): Promise<void> {
       idempotency: env[PAYMENTS_ENV.idempotencyTable] || DEFAULT_LOCAL_TABLES.idempotency,
       payments: env[PAYMENTS_ENV.paymentsTable] || DEFAULT_LOCAL_TABLES.payments,
       gatewayLedger: env[PAYMENTS_ENV.gatewayLedgerTable] || DEFAULT_LOCAL_TABLES.gatewayLedger,
+      outbox: env[PAYMENTS_ENV.outboxTable] || DEFAULT_LOCAL_TABLES.outbox,
+      fulfilments: env[PAYMENTS_ENV.fulfilmentsTable] || DEFAULT_LOCAL_TABLES.fulfilments,
     },
   })
   const where =

@@ -17,6 +17,7 @@ const tables: PaymentsTableNames = {
   idempotency: uniqueTableName('recovery-idem'),
   payments: uniqueTableName('recovery-payments'),
   gatewayLedger: uniqueTableName('recovery-ledger'),
+  outbox: uniqueTableName('recovery-outbox'),
 }
 /** The function's timeout; its lease ends this long after the claim, plus the engine's 2 s margin. */
 const TIMEOUT_MS = 10_000

@@ -58,7 +58,7 @@ export function createPaymentHandler(deps: PaymentsDependencies, options: Create
       chargeId: charge.chargeId,
       createdAt: charge.createdAt,
     }
-    handle.addToCompletion(...paymentCompletionWrites(deps.tables.payments, payment))
+    handle.addToCompletion(...paymentCompletionWrites(deps.tables, payment))
     return paymentAnswer(payment)
   }
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createSimulatedGateway, type PaymentGateway } from './gateway.js'
-import { PAYMENTS_ENV, type PaymentsTableNames } from './tables.js'
+import { PAYMENTS_ENV, type PaymentsTableNames, type SampleTableNames } from './tables.js'
 
 /** What create-payment needs; its Lambda entry point builds it from the environment, the local API by hand. */
 export interface PaymentsDependencies {
@@ -15,6 +15,12 @@ export interface PaymentReaderDependencies {
   readonly paymentsTableName: string
 }
 
+/** What fulfil-order needs: its idempotency records and the fulfilments it writes with them. */
+export interface FulfilmentDependencies {
+  readonly client: DynamoDBClient
+  readonly tables: Pick<SampleTableNames, 'idempotency' | 'fulfilments'>
+}
+
 /**
  * 50 ms: a real gateway takes a few hundred, but this is enough to leave a window for concurrent duplicates
  * to meet the first request in flight while keeping tests and the demo quick.
@@ -26,6 +32,7 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     idempotency: required(env, PAYMENTS_ENV.idempotencyTable),
     payments: required(env, PAYMENTS_ENV.paymentsTable),
     gatewayLedger: required(env, PAYMENTS_ENV.gatewayLedgerTable),
+    outbox: required(env, PAYMENTS_ENV.outboxTable),
   }
   const client = clientFromEnvironment(env)
   const gateway = createSimulatedGateway({
@@ -50,11 +57,23 @@ export function gatewayLatencyMs(value: string | undefined): number {
   return latencyMs
 }
 
+export function fulfilmentDependenciesFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): FulfilmentDependencies {
+  return {
+    client: clientFromEnvironment(env),
+    tables: {
+      idempotency: required(env, PAYMENTS_ENV.idempotencyTable),
+      fulfilments: required(env, PAYMENTS_ENV.fulfilmentsTable),
+    },
+  }
+}
+
 function clientFromEnvironment(env: NodeJS.ProcessEnv): DynamoDBClient {
   return new DynamoDBClient({ endpoint: env[PAYMENTS_ENV.dynamodbEndpoint] || undefined })
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+export function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name]
   if (!value) throw new Error(`The payment functions need the ${name} environment variable`)
   return value

@@ -3,9 +3,9 @@ import {
   type AttributeValue,
   type DynamoDBClient,
   PutItemCommand,
-  ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
+import { scanAll } from './scan.js'
 import { GATEWAY_LEDGER_PARTITION_KEY } from './tables.js'
 
 /** The gateway's test amount for a declined card (in minor units), as real gateways document theirs. */
@@ -128,15 +128,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Paymen
 
 /** Every charge in the ledger; for the local API's inspection route, not for request paths. */
 export async function listCharges(client: DynamoDBClient, ledgerTableName: string): Promise<Charge[]> {
-  const charges: Charge[] = []
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: ledgerTableName, ExclusiveStartKey, ConsistentRead: true }),
-    )
-    charges.push(...(page.Items ?? []).map(chargeFromItem))
-    ExclusiveStartKey = page.LastEvaluatedKey
-  } while (ExclusiveStartKey !== undefined)
+  const charges = (await scanAll(client, ledgerTableName)).map(chargeFromItem)
   return charges.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
 

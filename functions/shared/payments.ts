@@ -4,7 +4,8 @@ import {
   GetItemCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb'
-import { PAYMENTS_PARTITION_KEY } from './tables.js'
+import { outboxPut, paymentSucceededEvent } from './outbox.js'
+import { PAYMENTS_PARTITION_KEY, type PaymentsTableNames } from './tables.js'
 
 export interface Payment {
   readonly paymentId: string
@@ -27,21 +28,29 @@ export function paymentView({ owner: _owner, ...view }: Payment): PaymentView {
 
 /**
  * The writes that join the idempotency completion, committed in one transaction with it: the payment exists
- * exactly when its COMPLETED record does. New writes that must be just as atomic (an outbox item announcing
- * the payment) belong here too.
+ * exactly when its COMPLETED record does, and so does the `payment-succeeded` event announcing it in the outbox.
+ * The event is never published after the write (a crash in between would lose it, a retry double it): the
+ * outbox table's stream publishes it once the transaction has committed. A declined payment announces nothing.
  */
-export function paymentCompletionWrites(paymentsTableName: string, payment: Payment): TransactWriteItem[] {
-  return [
-    {
-      Put: {
-        TableName: paymentsTableName,
-        Item: paymentItem(payment),
-        // The paymentId is derived from the idempotency key: this refuses a second payment under one key.
-        ConditionExpression: 'attribute_not_exists(#id)',
-        ExpressionAttributeNames: { '#id': PAYMENTS_PARTITION_KEY },
-      },
+export function paymentCompletionWrites(
+  tables: Pick<PaymentsTableNames, 'payments' | 'outbox'>,
+  payment: Payment,
+): TransactWriteItem[] {
+  const event =
+    payment.status === 'succeeded' ? [outboxPut(tables.outbox, paymentSucceededEvent(payment))] : []
+  return [paymentPut(tables.payments, payment), ...event]
+}
+
+/** The payment item alone; the paymentId is derived from the idempotency key, so one key makes one payment. */
+export function paymentPut(paymentsTableName: string, payment: Payment): TransactWriteItem {
+  return {
+    Put: {
+      TableName: paymentsTableName,
+      Item: paymentItem(payment),
+      ConditionExpression: 'attribute_not_exists(#id)',
+      ExpressionAttributeNames: { '#id': PAYMENTS_PARTITION_KEY },
     },
-  ]
+  }
 }
 
 export async function getPayment(

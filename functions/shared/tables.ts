@@ -9,6 +9,12 @@ export const PAYMENTS_ENV = {
   idempotencyTable: IDEMPOTENCY_TABLE_ENV,
   paymentsTable: 'PAYMENTS_TABLE_NAME',
   gatewayLedgerTable: 'GATEWAY_LEDGER_TABLE_NAME',
+  /** Payment events written with the payment; its stream feeds the publisher. */
+  outboxTable: 'OUTBOX_TABLE_NAME',
+  /** Orders fulfilled by the consumer of payment events. */
+  fulfilmentsTable: 'FULFILMENTS_TABLE_NAME',
+  /** Where the publisher sends payment events for fulfilment. */
+  fulfilmentQueueUrl: 'FULFILMENT_QUEUE_URL',
   /** How long the simulated gateway takes per charge call, in milliseconds. */
   gatewayLatencyMs: 'GATEWAY_LATENCY_MS',
   /** Optional: a DynamoDB endpoint other than the region's own (DynamoDB Local). */
@@ -19,11 +25,24 @@ export const PAYMENTS_ENV = {
 export const PAYMENTS_PARTITION_KEY = 'paymentId'
 /** Partition key of the simulated gateway's ledger: the idempotency key the gateway dedupes charges on. */
 export const GATEWAY_LEDGER_PARTITION_KEY = 'gatewayKey'
+/** Partition key of the outbox: the event's stable id, which consumers dedupe on. */
+export const OUTBOX_PARTITION_KEY = 'eventId'
+/** The outbox's DynamoDB TTL attribute (epoch seconds): events are kept a while after their stream record. */
+export const OUTBOX_TTL_ATTRIBUTE = 'expiresAt'
+/** Partition key of the fulfilments table: an id derived from the consumer's idempotency record. */
+export const FULFILMENTS_PARTITION_KEY = 'fulfilmentId'
 
+/** The tables create-payment writes: the outbox takes the payment's event in the payment's own transaction. */
 export interface PaymentsTableNames {
   readonly idempotency: string
   readonly payments: string
   readonly gatewayLedger: string
+  readonly outbox: string
+}
+
+/** Every table of the sample: create-payment's, plus the fulfilments its events lead to. */
+export interface SampleTableNames extends PaymentsTableNames {
+  readonly fulfilments: string
 }
 
 /** A CreateTable request for local runs and tests; deployed tables come from the CDK stack. */
@@ -33,6 +52,18 @@ export function paymentsTableDefinition(tableName: string): CreateTableCommandIn
 
 export function gatewayLedgerTableDefinition(tableName: string): CreateTableCommandInput {
   return stringKeyedTable(tableName, GATEWAY_LEDGER_PARTITION_KEY)
+}
+
+/** The outbox streams new items only (NEW_IMAGE): the publisher needs the event, never an earlier version. */
+export function outboxTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    ...stringKeyedTable(tableName, OUTBOX_PARTITION_KEY),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  }
+}
+
+export function fulfilmentsTableDefinition(tableName: string): CreateTableCommandInput {
+  return stringKeyedTable(tableName, FULFILMENTS_PARTITION_KEY)
 }
 
 function stringKeyedTable(tableName: string, partitionKey: string): CreateTableCommandInput {

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type GatewayFaults, listCharges } from '../../functions/shared/gateway.js'
 import { jsonResponse } from '../../functions/shared/problems.js'
 import type { HttpResult } from '../../lib/index.js'
+import type { LocalEventFlow } from './event-flow.js'
 
 /** The pending failures `POST /_local/gateway/faults` sets; charge calls take them one by one, in arrival order. */
 export class FaultSwitch implements GatewayFaults {
@@ -23,9 +24,13 @@ export interface LocalRouteContext {
   readonly ledgerTableName: string
   readonly faults: FaultSwitch
   readonly gatewayLatencyMs: number
+  readonly events: LocalEventFlow
 }
 
-/** Routes that exist only locally, to inspect and steer the simulated gateway; undefined when none matches. */
+/**
+ * Routes that exist only locally, to inspect and steer the simulated gateway and the event flow; undefined when
+ * none matches.
+ */
 export async function localRoute(
   method: string,
   path: string,
@@ -48,19 +53,27 @@ export async function localRoute(
     })
   }
   if (route === 'POST /_local/gateway/faults') {
-    const failNext = failNextOf(body)
+    const failNext = wholeNumberIn(body, 'failNext')
     if (failNext === undefined)
       return jsonResponse(400, { message: 'Send {"failNext": n} with n a whole number from 0' })
     context.faults.failNext(failNext)
     return jsonResponse(200, { failNext })
   }
+  if (route === 'GET /_local/fulfilments') return jsonResponse(200, await context.events.fulfilmentCounts())
+  if (route === 'POST /_local/outbox/faults') {
+    const duplicateNext = wholeNumberIn(body, 'duplicateNext')
+    if (duplicateNext === undefined)
+      return jsonResponse(400, { message: 'Send {"duplicateNext": n} with n a whole number from 0' })
+    context.events.duplicateNext(duplicateNext)
+    return jsonResponse(200, { duplicateNext })
+  }
   return undefined
 }
 
-function failNextOf(body: Buffer): number | undefined {
+function wholeNumberIn(body: Buffer, field: string): number | undefined {
   try {
-    const { failNext } = JSON.parse(body.toString('utf8')) as { failNext?: unknown }
-    return Number.isInteger(failNext) && (failNext as number) >= 0 ? (failNext as number) : undefined
+    const value = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field]
+    return Number.isInteger(value) && (value as number) >= 0 ? (value as number) : undefined
   } catch {
     return undefined
   }

@@ -5,25 +5,38 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
 import {
+  fulfilmentsTableDefinition,
   gatewayLedgerTableDefinition,
+  outboxTableDefinition,
   type PaymentsTableNames,
   paymentsTableDefinition,
+  type SampleTableNames,
 } from '../../functions/shared/tables.js'
 import { idempotencyTableDefinition } from '../../lib/schema.js'
 
-export const DEFAULT_LOCAL_TABLES: PaymentsTableNames = {
+export const DEFAULT_LOCAL_TABLES: SampleTableNames = {
   idempotency: 'payments-idempotency',
   payments: 'payments',
   gatewayLedger: 'payments-gateway-ledger',
+  outbox: 'payments-outbox',
+  fulfilments: 'payments-fulfilments',
 }
 
-/** Creates whichever of the three tables is missing; existing ones (a persisted database) are kept as they are. */
-export async function ensureTables(client: DynamoDBClient, tables: PaymentsTableNames): Promise<void> {
+/**
+ * Creates whichever table is missing; existing ones (a persisted database) are kept as they are. Tests of
+ * create-payment alone name no fulfilments table.
+ */
+export async function ensureTables(
+  client: DynamoDBClient,
+  tables: PaymentsTableNames & Partial<SampleTableNames>,
+): Promise<void> {
   await Promise.all(
     [
       idempotencyTableDefinition(tables.idempotency),
       paymentsTableDefinition(tables.payments),
       gatewayLedgerTableDefinition(tables.gatewayLedger),
+      outboxTableDefinition(tables.outbox),
+      ...(tables.fulfilments === undefined ? [] : [fulfilmentsTableDefinition(tables.fulfilments)]),
     ].map((definition) => ensureTable(client, definition)),
   )
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
 import { expect, inject, vi } from 'vitest'
-import type { PaymentsTableNames } from '../../functions/shared/tables.js'
+import type { SampleTableNames } from '../../functions/shared/tables.js'
 import { type Answer, localApiClient } from '../../scripts/local-api/client.js'
 import { type LocalApi, type LocalApiOptions, startLocalApi } from '../../scripts/local-api.js'
 import { uniqueTableName } from '../helpers/dynamodb.js'
@@ -9,7 +9,7 @@ import { uniqueTableName } from '../helpers/dynamodb.js'
 export { type Answer, festivalSale, type LedgerCharge } from '../../scripts/local-api/client.js'
 
 export interface TestApi extends LocalApi {
-  readonly tables: PaymentsTableNames
+  readonly tables: SampleTableNames
   /** Every line the API logged, to show when a test fails. */
   readonly logs: string[]
 }
@@ -20,6 +20,8 @@ export async function startTestApi(options: LocalApiOptions = {}): Promise<TestA
     idempotency: uniqueTableName('sample-idem'),
     payments: uniqueTableName('sample-payments'),
     gatewayLedger: uniqueTableName('sample-ledger'),
+    outbox: uniqueTableName('sample-outbox'),
+    fulfilments: uniqueTableName('sample-fulfilments'),
   }
   const logs: string[] = []
   const api = await startLocalApi({

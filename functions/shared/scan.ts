@@ -1,0 +1,21 @@
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
+
+/**
+ * Every item of a small table, page by page, strongly consistent. For the local API's inspection routes and its
+ * outbox poller, never for request paths: a scan reads the whole table.
+ */
+export async function scanAll(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = []
+  let ExclusiveStartKey: Record<string, AttributeValue> | undefined
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }),
+    )
+    items.push(...(page.Items ?? []))
+    ExclusiveStartKey = page.LastEvaluatedKey
+  } while (ExclusiveStartKey !== undefined)
+  return items
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto'
+import type { DynamoDBClient, AttributeValue as ItemValue } from '@aws-sdk/client-dynamodb'
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
+import { MAX_QUEUE_BATCH } from '../../functions/shared/event-queue.js'
+import { outboxEventOf } from '../../functions/shared/outbox.js'
+import { scanAll } from '../../functions/shared/scan.js'
+import { OUTBOX_PARTITION_KEY } from '../../functions/shared/tables.js'
+
+export type StreamPublisher = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>
+
+/** 24 h: how long DynamoDB Streams keeps a record; older outbox items are past what a stream would deliver. */
+const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000
+/** Stream SequenceNumbers are decimal strings of about 21 digits that grow within a shard. */
+const FIRST_SEQUENCE_NUMBER = 10n ** 20n
+
+/**
+ * Reads the outbox in place of its DynamoDB stream, which the local API has no Lambda service to drive: each
+ * `poll` scans the outbox and hands items it has not published to the publisher as INSERT stream records, ten
+ * at a time as the deployed mapping does. Like Lambda it retries a batch from the lowest failed record (the
+ * records after it are published again), and like a new mapping at TRIM_HORIZON it starts from the stream's last
+ * 24 h after a restart: repeats the consumer skips. `duplicateNext(n)` delivers the next n records twice.
+ */
+export class OutboxPoller {
+  private readonly published = new Set<string>()
+  /** One stream record per event, so a redelivery carries the same eventID and SequenceNumber, as on a shard. */
+  private readonly records = new Map<string, DynamoDBRecord>()
+  private readonly duplicated = new Set<string>()
+  private duplicatesPending = 0
+  private sequence = FIRST_SEQUENCE_NUMBER
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly outboxTableName: string,
+    private readonly publisher: StreamPublisher,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  duplicateNext(count: number): void {
+    this.duplicatesPending = count
+  }
+
+  async poll(log: (line: string) => void): Promise<void> {
+    const oldestEpochMs = this.now() - STREAM_RETENTION_MS
+    const unpublished = (await scanAll(this.client, this.outboxTableName))
+      .map(streamImage)
+      .filter((image) => {
+        const event = outboxEventOf(image)
+        const occurredEpochMs = Date.parse(image.occurredAt?.S ?? '')
+        return event !== undefined && !this.published.has(event.eventId) && occurredEpochMs >= oldestEpochMs
+      })
+      .sort((a, b) => (a.occurredAt?.S ?? '').localeCompare(b.occurredAt?.S ?? ''))
+    for (let start = 0; start < unpublished.length; start += MAX_QUEUE_BATCH) {
+      const records = unpublished.slice(start, start + MAX_QUEUE_BATCH).map((image) => this.recordFor(image))
+      const failed = await this.publisher({ Records: records }).then(
+        (response) => new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier)),
+        (error: Error) => {
+          log(`publish-outbox failed: ${error.stack ?? String(error)}`)
+          return new Set(records.map((record) => record.dynamodb?.SequenceNumber))
+        },
+      )
+      const firstFailed = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''))
+      for (const record of firstFailed === -1 ? records : records.slice(0, firstFailed)) this.settle(record)
+    }
+  }
+
+  private settle(record: DynamoDBRecord): void {
+    const eventId = record.dynamodb?.Keys?.[OUTBOX_PARTITION_KEY]?.S ?? ''
+    if (this.duplicatesPending > 0 && !this.duplicated.has(eventId)) {
+      this.duplicatesPending--
+      this.duplicated.add(eventId)
+      return
+    }
+    this.published.add(eventId)
+    this.records.delete(eventId)
+  }
+
+  private recordFor(image: Record<string, AttributeValue>): DynamoDBRecord {
+    const eventId = image[OUTBOX_PARTITION_KEY]?.S ?? ''
+    const existing = this.records.get(eventId)
+    if (existing !== undefined) return existing
+    this.sequence++
+    const record: DynamoDBRecord = {
+      eventID: randomUUID().replaceAll('-', ''),
+      eventName: 'INSERT',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'local',
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(Date.parse(image.occurredAt?.S ?? '') / 1000),
+        Keys: { [OUTBOX_PARTITION_KEY]: { S: eventId } },
+        NewImage: image,
+        SequenceNumber: String(this.sequence),
+        SizeBytes: Buffer.byteLength(JSON.stringify(image)),
+        StreamViewType: 'NEW_IMAGE',
+      },
+      eventSourceARN: `arn:aws:dynamodb:local:000000000000:table/${this.outboxTableName}/stream/local`,
+    }
+    this.records.set(eventId, record)
+    return record
+  }
+}
+
+/** A stream image carries binary attributes as base64 text, where the SDK hands back bytes. */
+function streamImage(item: Record<string, ItemValue>): Record<string, AttributeValue> {
+  return JSON.parse(
+    JSON.stringify(item, (_name, value: unknown) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+    ),
+  ) as Record<string, AttributeValue>
+}
