@@ -224,7 +224,14 @@ export function createIdempotencyEngine<TEvent, TResult>(
       completedAtEpochMs: nowEpochMs,
       expiresAtEpochSeconds: toEpochSeconds(nowEpochMs) + config.ttlSeconds,
     }
-    await settle(invocation, 'complete', () => store.complete(record, invocation.extraWrites))
+    try {
+      await settle(invocation, 'complete', () => store.complete(record, invocation.extraWrites))
+    } catch (error) {
+      // The handler's own writes refused the transaction, so nothing was committed: that is the handler's
+      // failure, and like a thrown error it gives the key back, whichever wrapper called us.
+      if (invocation.state === 'held') await release(invocation).catch(() => undefined)
+      throw error
+    }
     invocation.state = 'completed'
     cache?.set(record)
   }
