@@ -6,7 +6,10 @@ import {
   type HttpIdempotencyOptions,
   type HttpResult,
   httpIdempotency,
+  IdempotencyStoreUnavailableError,
   idempotencyOf,
+  idempotencyProblem,
+  problemResponse,
 } from '../../lib/index.js'
 import type { PaymentsDependencies } from '../shared/environment.js'
 import { type Charge, GatewayError } from '../shared/gateway.js'
@@ -39,7 +42,13 @@ export function createPaymentHandler(deps: PaymentsDependencies, options: Create
       throw new Error('create-payment must run under httpIdempotency')
     const request = paymentRequestOf(event)
     const paymentId = `pay_${handle.stableKey('payment').slice(0, PAYMENT_ID_CHARACTERS)}`
-    const earlier = await getPayment(deps.client, deps.tables.payments, paymentId)
+    let earlier: Payment | undefined
+    try {
+      earlier = await getPayment(deps.client, deps.tables.payments, paymentId)
+    } catch (error) {
+      // The payments table lives in the same DynamoDB as the key: in an outage, the same 503 and advice.
+      return problemResponse(idempotencyProblem(new IdempotencyStoreUnavailableError('read payment', error)))
+    }
     if (earlier !== undefined) return answerForEarlier(earlier, owner, request)
 
     let charge: Charge
