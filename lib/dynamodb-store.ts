@@ -1,17 +1,12 @@
 import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  type TransactionCanceledException,
   type TransactWriteItem,
-  TransactWriteItemsCommand,
   type Update,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
+import { batchGetItems, isConditionalFailure, refusedItem, sendFencedCompletion } from './dynamodb-calls.js'
 import { fromItem, type Item, toItem } from './dynamodb-item.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
 import {
@@ -40,8 +35,8 @@ const ACQUIRE_CONDITION = `${KEY_ABSENT} OR ${RETENTION_OVER} OR ${LEASE_ABANDON
 /** Fencing: only the attempt whose token is stored may complete or release the record. */
 const HOLDS_TOKEN = '#token = :token'
 
-/** DynamoDB's own cap on keys per BatchGetItem. */
-const BATCH_GET_MAX_KEYS = 100
+const ACQUIRE_NAMES = names('key', 'expiresAt', 'status', 'leaseUntil', 'fingerprint')
+const TOKEN_NAMES = names('token')
 
 /** The store on DynamoDB: one conditional write per transition, each returning the refusing item (ALL_OLD). */
 export class DynamoDBStore implements IdempotencyStore {
@@ -62,7 +57,7 @@ export class DynamoDBStore implements IdempotencyStore {
       TableName: this.tableName,
       Item: toItem(record),
       ConditionExpression: ACQUIRE_CONDITION,
-      ExpressionAttributeNames: names('key', 'expiresAt', 'status', 'leaseUntil', 'fingerprint'),
+      ExpressionAttributeNames: ACQUIRE_NAMES,
       ExpressionAttributeValues: {
         ':nowSeconds': { N: String(toEpochSeconds(nowEpochMs)) },
         ':nowMs': { N: String(nowEpochMs) },
@@ -90,7 +85,7 @@ export class DynamoDBStore implements IdempotencyStore {
       TableName: this.tableName,
       Key: { [A.key]: { S: key } },
       ConditionExpression: HOLDS_TOKEN,
-      ExpressionAttributeNames: names('token'),
+      ExpressionAttributeNames: TOKEN_NAMES,
       ExpressionAttributeValues: { ':token': { S: token } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     })
@@ -123,99 +118,42 @@ export class DynamoDBStore implements IdempotencyStore {
   private completionUpdate(record: CompletedRecord): Update {
     const item = toItem(record)
     const set = Object.keys(item).filter((name) => name !== A.key)
-    const remove = Object.values(A).filter((name) => name !== A.key && !(name in item))
-    const removeClause = remove.length === 0 ? '' : ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}`
+    const values: Item = { ':token': { S: record.token } }
+    for (const name of set) values[`:${name}`] = item[name] as Item[string]
     return {
       TableName: this.tableName,
       Key: { [A.key]: { S: record.key } },
-      UpdateExpression: `SET ${set.map((name) => `#${name} = :${name}`).join(', ')}${removeClause}`,
+      ...completionExpression(set),
       ConditionExpression: HOLDS_TOKEN,
-      ExpressionAttributeNames: {
-        ...Object.fromEntries([...set, ...remove].map((name) => [`#${name}`, name])),
-        ...names('token'),
-      },
-      ExpressionAttributeValues: {
-        ...Object.fromEntries(set.map((name) => [`:${name}`, item[name] as Item[string]])),
-        ':token': { S: record.token },
-      },
+      ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }
   }
 }
 
-/** Strongly consistent reads of many keys: one BatchGetItem per 100, repeated for any unprocessed keys. */
-export async function batchGetItems(
-  client: DynamoDBClient,
-  tableName: string,
-  keys: readonly string[],
-): Promise<Item[]> {
-  const items: Item[] = []
-  const unique = [...new Set(keys)]
-  for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
-    let pending: Item[] | undefined = unique
-      .slice(start, start + BATCH_GET_MAX_KEYS)
-      .map((key) => ({ [A.key]: { S: key } }))
-    while (pending !== undefined && pending.length > 0) {
-      const request = { [tableName]: { Keys: pending, ConsistentRead: true } }
-      const output: BatchGetItemCommandOutput = await client
-        .send(new BatchGetItemCommand({ RequestItems: request }))
-        .catch((error: unknown) => {
-          throw new IdempotencyStoreUnavailableError('getMany', error)
-        })
-      items.push(...(output.Responses?.[tableName] ?? []))
-      pending = output.UnprocessedKeys?.[tableName]?.Keys
-    }
-  }
-  return items
-}
+type CompletionExpression = Required<Pick<Update, 'UpdateExpression' | 'ExpressionAttributeNames'>>
 
-/**
- * Sends a token-conditioned completion, alone or first in one transaction with the caller's own writes. Its
- * condition failing means another attempt holds the item (lease lost); the caller's writes failing theirs is
- * the caller's error to see; anything else is a store outage.
- */
-export async function sendFencedCompletion(
-  client: DynamoDBClient,
-  update: Update,
-  extraWrites: readonly TransactWriteItem[],
-): Promise<void> {
-  try {
-    if (extraWrites.length === 0) await client.send(new UpdateItemCommand(update))
-    else
-      await client.send(
-        new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...extraWrites] }),
-      )
-  } catch (error) {
-    if (isConditionalFailure(error) || completionConditionFailed(error))
-      throw new IdempotencyLeaseLostError('complete')
-    if (isCancelledByOwnWrites(error)) throw error
-    throw new IdempotencyStoreUnavailableError('complete', error)
+/** Keyed by the attributes set; there are as many as result encodings, so the map stays tiny. */
+const completionExpressions = new Map<string, CompletionExpression>()
+
+/** The expression depends only on which attributes the completed item has, so it is built once per shape. */
+function completionExpression(set: readonly string[]): CompletionExpression {
+  const shape = set.join(',')
+  const cached = completionExpressions.get(shape)
+  if (cached !== undefined) return cached
+  const remove = Object.values(A).filter((name) => name !== A.key && !set.includes(name))
+  const removeClause = remove.length === 0 ? '' : ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}`
+  const expression = {
+    UpdateExpression: `SET ${set.map((name) => `#${name} = :${name}`).join(', ')}${removeClause}`,
+    ExpressionAttributeNames: {
+      ...Object.fromEntries([...set, ...remove].map((name) => [`#${name}`, name])),
+      ...TOKEN_NAMES,
+    },
   }
+  completionExpressions.set(shape, expression)
+  return expression
 }
 
 function names(...logical: (keyof typeof A)[]): Record<string, string> {
   return Object.fromEntries(logical.map((name) => [`#${name}`, A[name]]))
-}
-
-export function isConditionalFailure(error: unknown): error is ConditionalCheckFailedException {
-  return (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-}
-
-export function refusedItem(error: unknown): Item | undefined {
-  return isConditionalFailure(error) ? error.Item : undefined
-}
-
-function cancellationCodes(error: unknown): (string | undefined)[] {
-  if ((error as Error | undefined)?.name !== 'TransactionCanceledException') return []
-  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code)
-}
-
-/** In a completion transaction the idempotency update is always the first action. */
-function completionConditionFailed(error: unknown): boolean {
-  return cancellationCodes(error)[0] === 'ConditionalCheckFailed'
-}
-
-/** The handler's own items refused the transaction: its error to see, not a store outage. */
-function isCancelledByOwnWrites(error: unknown): boolean {
-  return cancellationCodes(error).slice(1).includes('ConditionalCheckFailed')
 }

@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
   ProvisionedThroughputExceededException,
@@ -65,5 +66,39 @@ describe('store faults', () => {
       { store, key: () => 'k', logger: silent },
     )
     await expect(handler({}, lambdaContext())).rejects.toThrow('card network down')
+  })
+})
+
+describe('a throttled BatchGetItem', () => {
+  const store = () =>
+    new DynamoDBStore({ tableName: 'idempotency', client: new DynamoDBClient({ region: 'eu-west-1' }) })
+  const keyOf = (key: string) => ({ id: { S: key } })
+
+  it('asks again for the keys DynamoDB left unprocessed until every one is read', async () => {
+    const item = (key: string) => ({
+      ...keyOf(key),
+      status: { S: 'IN_PROGRESS' },
+      token: { S: 't' },
+      fingerprint: { S: 'f' },
+      expiresAt: { N: '9999999999' },
+      leaseUntilMs: { N: '1' },
+    })
+    mocked
+      .on(BatchGetItemCommand)
+      .resolvesOnce({
+        Responses: { idempotency: [item('a')] },
+        UnprocessedKeys: { idempotency: { Keys: [keyOf('b')] } },
+      })
+      .resolvesOnce({ Responses: { idempotency: [item('b')] } })
+    const found = await store().getMany(['a', 'b'])
+    expect([...found.keys()].sort()).toEqual(['a', 'b'])
+    expect(
+      mocked.commandCalls(BatchGetItemCommand)[1]?.args[0].input.RequestItems?.idempotency?.Keys,
+    ).toEqual([keyOf('b')])
+  })
+
+  it('gives up as an outage when keys stay unprocessed', async () => {
+    mocked.on(BatchGetItemCommand).resolves({ UnprocessedKeys: { idempotency: { Keys: [keyOf('a')] } } })
+    await expect(store().getMany(['a'])).rejects.toBeInstanceOf(IdempotencyStoreUnavailableError)
   })
 })

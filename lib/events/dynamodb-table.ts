@@ -1,6 +1,7 @@
 import { DynamoDBClient, type Update, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import { isConditionalFailure, refusedItem } from '../dynamodb-calls.js'
 import type { Item } from '../dynamodb-item.js'
-import { type DynamoDBStoreOptions, isConditionalFailure, refusedItem } from '../dynamodb-store.js'
+import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from '../schema.js'
 

@@ -1,6 +1,7 @@
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import { batchGetItems, sendFencedCompletion } from '../dynamodb-calls.js'
 import type { Item } from '../dynamodb-item.js'
-import { batchGetItems, type DynamoDBStoreOptions, sendFencedCompletion } from '../dynamodb-store.js'
+import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
 import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
 import type { ClaimResult, VersionClaim, VersionState, VersionStore } from './version-store.js'

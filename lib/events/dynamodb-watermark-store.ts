@@ -1,6 +1,7 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import { isConditionalFailure } from '../dynamodb-calls.js'
 import type { Item } from '../dynamodb-item.js'
-import { type DynamoDBStoreOptions, isConditionalFailure } from '../dynamodb-store.js'
+import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
 import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'

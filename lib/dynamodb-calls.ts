@@ -1,0 +1,101 @@
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type ConditionalCheckFailedException,
+  type DynamoDBClient,
+  type TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  type Update,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb'
+import type { Item } from './dynamodb-item.js'
+import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
+import { IDEMPOTENCY_ATTRIBUTES as A } from './schema.js'
+
+/** DynamoDB's own cap on keys per BatchGetItem. */
+const BATCH_GET_MAX_KEYS = 100
+/**
+ * Unprocessed keys mean the table is throttling this read; the SDK does not retry them, so back off briefly
+ * (25, 50, 100... ms) and give up as an outage after a few rounds rather than spin.
+ */
+const UNPROCESSED_FIRST_DELAY_MS = 25
+const UNPROCESSED_MAX_ROUNDS = 6
+
+/** Strongly consistent reads of many keys: one BatchGetItem per 100, repeated for any unprocessed keys. */
+export async function batchGetItems(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: readonly string[],
+): Promise<Item[]> {
+  const items: Item[] = []
+  const unique = [...new Set(keys)]
+  for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
+    let pending: Item[] | undefined = unique
+      .slice(start, start + BATCH_GET_MAX_KEYS)
+      .map((key) => ({ [A.key]: { S: key } }))
+    for (let round = 0; pending !== undefined && pending.length > 0; round++) {
+      if (round === UNPROCESSED_MAX_ROUNDS)
+        throw new IdempotencyStoreUnavailableError('getMany', new Error('keys left unprocessed (throttled)'))
+      if (round > 0) await sleep(UNPROCESSED_FIRST_DELAY_MS * 2 ** (round - 1))
+      const request = { [tableName]: { Keys: pending, ConsistentRead: true } }
+      const output: BatchGetItemCommandOutput = await client
+        .send(new BatchGetItemCommand({ RequestItems: request }))
+        .catch((error: unknown) => {
+          throw new IdempotencyStoreUnavailableError('getMany', error)
+        })
+      items.push(...(output.Responses?.[tableName] ?? []))
+      pending = output.UnprocessedKeys?.[tableName]?.Keys
+    }
+  }
+  return items
+}
+
+/**
+ * Sends a token-conditioned completion, alone or first in one transaction with the caller's own writes. Its
+ * condition failing means another attempt holds the item (lease lost); the caller's writes failing theirs is
+ * the caller's error to see; anything else is a store outage.
+ */
+export async function sendFencedCompletion(
+  client: DynamoDBClient,
+  update: Update,
+  extraWrites: readonly TransactWriteItem[],
+): Promise<void> {
+  try {
+    if (extraWrites.length === 0) await client.send(new UpdateItemCommand(update))
+    else
+      await client.send(
+        new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...extraWrites] }),
+      )
+  } catch (error) {
+    if (isConditionalFailure(error) || completionConditionFailed(error))
+      throw new IdempotencyLeaseLostError('complete')
+    if (isCancelledByOwnWrites(error)) throw error
+    throw new IdempotencyStoreUnavailableError('complete', error)
+  }
+}
+
+export function isConditionalFailure(error: unknown): error is ConditionalCheckFailedException {
+  return (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
+}
+
+export function refusedItem(error: unknown): Item | undefined {
+  return isConditionalFailure(error) ? error.Item : undefined
+}
+
+function cancellationCodes(error: unknown): (string | undefined)[] {
+  if ((error as Error | undefined)?.name !== 'TransactionCanceledException') return []
+  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code)
+}
+
+/** In a completion transaction the idempotency update is always the first action. */
+function completionConditionFailed(error: unknown): boolean {
+  return cancellationCodes(error)[0] === 'ConditionalCheckFailed'
+}
+
+/** The handler's own items refused the transaction: its error to see, not a store outage. */
+function isCancelledByOwnWrites(error: unknown): boolean {
+  return cancellationCodes(error).slice(1).includes('ConditionalCheckFailed')
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
