@@ -7,18 +7,22 @@ import {
   PAYMENTS_PARTITION_KEY,
 } from '../functions/shared/tables.js'
 import { IdempotencyTable } from '../lib/cdk/index.js'
+import { PaymentEvents } from './payment-events.js'
 import { paymentFunction } from './payment-function.js'
 import { PaymentsApi } from './payments-api.js'
 
 /**
  * The sample payments service: POST /payments and GET /payments/{paymentId} behind an HTTP API with a Cognito JWT
  * authorizer, an idempotency table from this package's construct, the payments table and the simulated
- * gateway's ledger. Each function gets exactly the table actions its code sends.
+ * gateway's ledger; and its events (PaymentEvents): the outbox create-payment writes each payment's event into,
+ * published from the outbox's stream to a queue that fulfil-order consumes. Each function gets exactly the
+ * actions its code sends.
  */
 export class PaymentsStack extends Stack {
   readonly idempotency: IdempotencyTable
   readonly payments: Table
   readonly gatewayLedger: Table
+  readonly events: PaymentEvents
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props)
@@ -41,6 +45,8 @@ export class PaymentsStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     })
 
+    this.events = new PaymentEvents(this, 'Events', { idempotency: this.idempotency })
+
     const createPayment = paymentFunction(this, 'CreatePayment', {
       entry: 'functions/create-payment.ts',
       description: 'POST /payments: charges once per Idempotency-Key and caller',
@@ -51,6 +57,7 @@ export class PaymentsStack extends Stack {
       environment: {
         [PAYMENTS_ENV.paymentsTable]: this.payments.tableName,
         [PAYMENTS_ENV.gatewayLedgerTable]: this.gatewayLedger.tableName,
+        [PAYMENTS_ENV.outboxTable]: this.events.outbox.tableName,
       },
     })
     this.idempotency.connect(createPayment)
@@ -58,6 +65,8 @@ export class PaymentsStack extends Stack {
     this.payments.grant(createPayment, 'dynamodb:GetItem', 'dynamodb:PutItem')
     // The gateway's conditional put of a charge, and its counter of repeated calls.
     this.gatewayLedger.grant(createPayment, 'dynamodb:PutItem', 'dynamodb:UpdateItem')
+    // The payment's event, put inside the same completion transaction as the payment.
+    this.events.outbox.grant(createPayment, 'dynamodb:PutItem')
 
     const getPayment = paymentFunction(this, 'GetPayment', {
       entry: 'functions/get-payment.ts',

@@ -5,10 +5,14 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { App } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
-import type { Context } from 'aws-lambda'
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { listFulfilments } from '../functions/shared/fulfilments.js'
+import { scanAll } from '../functions/shared/scan.js'
 import {
+  fulfilmentsTableDefinition,
   gatewayLedgerTableDefinition,
+  outboxTableDefinition,
   PAYMENTS_ENV,
   paymentsTableDefinition,
 } from '../functions/shared/tables.js'
@@ -17,11 +21,15 @@ import type { HttpEvent, HttpResult } from '../lib/index.js'
 import { lambdaContext } from '../scripts/local-api/lambda-context.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { cdkJsonContext, logicalIdOf } from './support/cdk-template.js'
+import { sqsEvent, sqsRecord } from './support/events.js'
 import { headerOf, httpApiEvent } from './support/http-events.js'
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>
 
 /** The one file that bundles for real: the local esbuild, no Docker, no network. */
+const FUNCTIONS = ['CreatePayment', 'GetPayment', 'EventsPublishOutbox', 'EventsFulfilOrder']
+/** The functions that talk to DynamoDB (the publisher only reads its stream through Lambda, and sends to SQS). */
+const DYNAMODB_FUNCTIONS = ['CreatePayment', 'GetPayment', 'EventsFulfilOrder']
 const outdir = mkdtempSync(join(tmpdir(), 'cdk-bundle-'))
 const bundles: Record<string, { dir: string; code: string; sources: string[] }> = {}
 
@@ -30,7 +38,7 @@ beforeAll(() => {
   const stack = new PaymentsStack(app, 'Payments')
   app.synth()
   const template = Template.fromStack(stack)
-  for (const name of ['CreatePayment', 'GetPayment']) {
+  for (const name of FUNCTIONS) {
     const fn =
       template.findResources('AWS::Lambda::Function')[logicalIdOf(template, 'AWS::Lambda::Function', name)]
     const dir = join(outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`)
@@ -42,7 +50,7 @@ beforeAll(() => {
 afterAll(() => rmSync(outdir, { recursive: true, force: true }))
 
 describe('the payment functions as bundled by the stack', () => {
-  it.each(['CreatePayment', 'GetPayment'])('bundles %s as minified ESM with a source map', (name) => {
+  it.each(FUNCTIONS)('bundles %s as minified ESM with a source map', (name) => {
     const bundle = bundles[name]
     expect(bundle?.code).toMatch(/export\{[^}]*\bas handler\}/)
     const code = bundle?.code ?? ''
@@ -54,26 +62,30 @@ describe('the payment functions as bundled by the stack', () => {
     console.info(`${name} bundle: ${bytes} bytes (index.mjs, AWS SDK included)`)
   })
 
-  it.each(['CreatePayment', 'GetPayment'])(
-    'puts the package and the SDK in %s, and never aws-cdk-lib',
-    (name) => {
-      const sources = bundles[name]?.sources ?? []
-      expect(sources.some((source) => source.endsWith('/lib/schema.ts'))).toBe(true)
-      // dist-es: mainFields picked the SDK's ESM build, so no CommonJS module needs a require shim.
-      expect(
-        sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/dist-es/')),
-      ).toBe(true)
-      expect(sources.filter((source) => source.includes('/dist-cjs/'))).toEqual([])
-      expect(
-        sources.filter((source) => /node_modules\/(aws-cdk-lib|constructs|cdk-nag)\//.test(source)),
-      ).toEqual([])
-    },
-  )
+  it.each(DYNAMODB_FUNCTIONS)('puts the package and the SDK in %s, and never aws-cdk-lib', (name) => {
+    const sources = bundles[name]?.sources ?? []
+    expect(sources.some((source) => source.endsWith('/lib/schema.ts'))).toBe(true)
+    // dist-es: mainFields picked the SDK's ESM build, so no CommonJS module needs a require shim.
+    expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/dist-es/'))).toBe(
+      true,
+    )
+    expect(sources.filter((source) => source.includes('/dist-cjs/'))).toEqual([])
+    expect(
+      sources.filter((source) => /node_modules\/(aws-cdk-lib|constructs|cdk-nag)\//.test(source)),
+    ).toEqual([])
+  })
+
+  it('puts the SQS client’s ESM build in the publisher, and no DynamoDB client', () => {
+    const sources = bundles.EventsPublishOutbox?.sources ?? []
+    expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-sqs/dist-es/'))).toBe(true)
+    expect(sources.filter((source) => /\/(dist-cjs|client-dynamodb)\//.test(source))).toEqual([])
+  })
 })
 
 describe('the bundled functions running against DynamoDB Local', () => {
   let createPayment: Handler
   let getPayment: Handler
+  let fulfilOrder: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>
 
   beforeAll(async () => {
     const client = testDynamoDBClient()
@@ -94,6 +106,14 @@ describe('the bundled functions running against DynamoDB Local', () => {
         gatewayLedgerTableDefinition('_'),
         'bundle-ledger',
       ),
+      [PAYMENTS_ENV.outboxTable]: await createTestTable(client, outboxTableDefinition('_'), 'bundle-outbox'),
+      [PAYMENTS_ENV.fulfilmentsTable]: await createTestTable(
+        client,
+        fulfilmentsTableDefinition('_'),
+        'bundle-fulfilments',
+      ),
+      // Read when the publisher's module loads; no test sends to it.
+      [PAYMENTS_ENV.fulfilmentQueueUrl]: 'https://sqs.local.amazonaws.com/000000000000/fulfilment',
     })
     const load = async (name: string) =>
       (
@@ -103,6 +123,8 @@ describe('the bundled functions running against DynamoDB Local', () => {
       ).handler
     createPayment = await load('CreatePayment')
     getPayment = await load('GetPayment')
+    fulfilOrder = (await load('EventsFulfilOrder')) as unknown as typeof fulfilOrder
+    await load('EventsPublishOutbox')
   }, 60_000)
 
   it('charges once and replays the identical answer with Idempotent-Replayed: true', async () => {
@@ -133,5 +155,29 @@ describe('the bundled functions running against DynamoDB Local', () => {
     )
     expect(read.statusCode).toBe(200)
     expect(JSON.parse(read.body ?? '{}')).toEqual(JSON.parse(first.body ?? '{}'))
+  })
+
+  it('fulfils the payment’s outbox event once though two messages carry it', async () => {
+    const created = await createPayment(
+      httpApiEvent({
+        method: 'POST',
+        path: '/payments',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: { amount: 990, currency: 'EUR' },
+        sub: 'bundle-user',
+      }),
+      lambdaContext('create-payment'),
+    )
+    const { paymentId } = JSON.parse(created.body ?? '{}') as { paymentId: string }
+    const client = testDynamoDBClient()
+    const outbox = await scanAll(client, process.env[PAYMENTS_ENV.outboxTable] as string)
+    const body = outbox.find((item) => item.eventId?.S === `payment-succeeded:${paymentId}`)?.body?.S
+    expect(body).toBeDefined()
+    for (const messageId of [randomUUID(), randomUUID()]) {
+      const answer = await fulfilOrder(sqsEvent(sqsRecord(messageId, body)), lambdaContext('fulfil-order'))
+      expect(answer).toEqual({ batchItemFailures: [] })
+    }
+    const fulfilments = await listFulfilments(client, process.env[PAYMENTS_ENV.fulfilmentsTable] as string)
+    expect(fulfilments.filter((fulfilment) => fulfilment.paymentId === paymentId)).toHaveLength(1)
   })
 })

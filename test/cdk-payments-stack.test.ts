@@ -14,7 +14,17 @@ const stack = new PaymentsStack(app, 'Payments')
 const nag = new RecordingAwsSolutionsChecks(app)
 Validations.of(app).addPlugins(nag)
 let template: Template
-const ids = { idempotency: '', payments: '', ledger: '', createRole: '', getRole: '' }
+const ids = {
+  idempotency: '',
+  payments: '',
+  ledger: '',
+  outbox: '',
+  fulfilments: '',
+  createRole: '',
+  getRole: '',
+  publishRole: '',
+  fulfilRole: '',
+}
 
 beforeAll(() => {
   // Synthesis runs the validation plugins and throws on any unacknowledged error.
@@ -25,7 +35,19 @@ beforeAll(() => {
   ids.ledger = logicalIdOf(template, 'AWS::DynamoDB::Table', 'GatewayLedger')
   ids.createRole = logicalIdOf(template, 'AWS::IAM::Role', 'CreatePaymentRole')
   ids.getRole = logicalIdOf(template, 'AWS::IAM::Role', 'GetPaymentRole')
+  ids.outbox = logicalIdOf(template, 'AWS::DynamoDB::Table', 'EventsOutbox')
+  ids.fulfilments = logicalIdOf(template, 'AWS::DynamoDB::Table', 'EventsFulfilments')
+  ids.publishRole = logicalIdOf(template, 'AWS::IAM::Role', 'EventsPublishOutboxRole')
+  ids.fulfilRole = logicalIdOf(template, 'AWS::IAM::Role', 'EventsFulfilOrderRole')
 })
+
+/** What a DynamoDB Streams event source needs of its function's role (test/cdk-payment-events.test.ts pins them). */
+const STREAM_READS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+]
 
 const functionNamed = (prefix: string) =>
   template.findResources('AWS::Lambda::Function')[logicalIdOf(template, 'AWS::Lambda::Function', prefix)]
@@ -60,32 +82,41 @@ describe('PaymentsStack tables', () => {
 })
 
 describe('PaymentsStack functions', () => {
-  it.each(['CreatePayment', 'GetPayment'])('runs %s on nodejs22.x, arm64, with JSON logs', (name) => {
-    expect(functionNamed(name)?.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      LoggingConfig: {
-        LogFormat: 'JSON',
-        LogGroup: { Ref: expect.stringMatching(new RegExp(`^${name}Logs`)) },
-      },
-    })
-  })
+  it.each(['CreatePayment', 'GetPayment', 'EventsPublishOutbox', 'EventsFulfilOrder'])(
+    'runs %s on nodejs22.x, arm64, with JSON logs',
+    (name) => {
+      expect(functionNamed(name)?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        LoggingConfig: {
+          LogFormat: 'JSON',
+          LogGroup: { Ref: expect.stringMatching(new RegExp(`^${name}Logs`)) },
+        },
+      })
+    },
+  )
 
   it('keeps each function log group for a month', () => {
-    for (const name of ['CreatePaymentLogs', 'GetPaymentLogs'])
+    for (const name of [
+      'CreatePaymentLogs',
+      'GetPaymentLogs',
+      'EventsPublishOutboxLogs',
+      'EventsFulfilOrderLogs',
+    ])
       expect(
         template.findResources('AWS::Logs::LogGroup')[logicalIdOf(template, 'AWS::Logs::LogGroup', name)],
       ).toMatchObject({ Properties: { RetentionInDays: 30 } })
   })
 
-  it('gives create-payment its three tables and a 10 s timeout, the window its lease and wait assume', () => {
+  it('gives create-payment its four tables and a 10 s timeout, the window its lease and wait assume', () => {
     const { Environment, Timeout } = functionNamed('CreatePayment')?.Properties ?? {}
     expect(Timeout).toBe(10)
     expect(Environment.Variables).toEqual({
       [PAYMENTS_ENV.idempotencyTable]: { Ref: ids.idempotency },
       [PAYMENTS_ENV.paymentsTable]: { Ref: ids.payments },
       [PAYMENTS_ENV.gatewayLedgerTable]: { Ref: ids.ledger },
+      [PAYMENTS_ENV.outboxTable]: { Ref: ids.outbox },
       NODE_OPTIONS: '--enable-source-maps',
     })
   })
@@ -108,9 +139,10 @@ describe('PaymentsStack least privilege', () => {
         { actions: [...IDEMPOTENCY_STORE_ACTIONS].sort(), resources: [tableArn(ids.idempotency)] },
         { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [tableArn(ids.payments)] },
         { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [tableArn(ids.ledger)] },
+        { actions: ['dynamodb:PutItem'], resources: [tableArn(ids.outbox)] },
       ]),
     )
-    expect(dynamoStatements(ids.createRole)).toHaveLength(3)
+    expect(dynamoStatements(ids.createRole)).toHaveLength(4)
   })
 
   it('lets get-payment only read payments', () => {
@@ -120,7 +152,13 @@ describe('PaymentsStack least privilege', () => {
   })
 
   it('grants no wildcard action and no write beyond the listed ones anywhere in the stack', () => {
-    const allowedWrites = new Set(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'])
+    const allowedWrites = new Set([
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      // The publisher's stream reads: reads, though their names do not end in GetItem.
+      ...STREAM_READS,
+    ])
     const actions = policyActions(template).flatMap((s) => s.actions)
     expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([])
     expect(
@@ -135,6 +173,8 @@ describe('PaymentsStack least privilege', () => {
     for (const [role, logs] of [
       [ids.createRole, 'CreatePaymentLogs'],
       [ids.getRole, 'GetPaymentLogs'],
+      [ids.publishRole, 'EventsPublishOutboxLogs'],
+      [ids.fulfilRole, 'EventsFulfilOrderLogs'],
     ] as const) {
       expect(
         policyActions(template, role).filter((s) => s.actions.some((a) => a.startsWith('logs:'))),
