@@ -73,6 +73,8 @@ export interface RunSummary {
   steps: number
   clockJumps: number
   faults: Record<Exclude<FaultKind, 'none'>, number>
+  /** The same faults by the store call they hit. */
+  faultsOn: Record<'acquire' | 'complete' | 'release', number>
   executions: number
   takeovers: number
   zombiesRefused: number
@@ -87,6 +89,7 @@ export const emptySummary = (): RunSummary => ({
   steps: 0,
   clockJumps: 0,
   faults: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as RunSummary['faults'],
+  faultsOn: { acquire: 0, complete: 0, release: 0 },
   executions: 0,
   takeovers: 0,
   zombiesRefused: 0,
@@ -100,6 +103,7 @@ export const emptySummary = (): RunSummary => ({
 /** Adds one run's counts to a running total. */
 export function addSummary(total: RunSummary, run: RunSummary): void {
   for (const kind of FAULT_KINDS) total.faults[kind] += run.faults[kind]
+  for (const op of ['acquire', 'complete', 'release'] as const) total.faultsOn[op] += run.faultsOn[op]
   for (const name of Object.keys(run) as (keyof RunSummary)[]) {
     const value = run[name]
     if (typeof value === 'number') (total[name] as number) += value
@@ -121,7 +125,10 @@ export class Trace {
   }
 
   attempt(actor: Actor | undefined, attempt: Attempt): void {
-    if (attempt.fault !== 'none') this.summary.faults[attempt.fault]++
+    if (attempt.fault !== 'none') {
+      this.summary.faults[attempt.fault]++
+      if (actor?.op !== undefined && actor.op !== 'get') this.summary.faultsOn[actor.op]++
+    }
     const fault = attempt.fault === 'none' ? '' : ` [${attempt.fault}]`
     const seq = this.note(`actor ${actor?.id} ${actor?.op} ${attempt.command} ${attempt.outcome}${fault}`)
     if (attempt.outcome !== 'applied' || actor === undefined) return

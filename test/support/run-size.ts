@@ -9,11 +9,11 @@ export interface RunTotals {
 }
 
 /**
- * CI: a few dozen runs of up to 8 requests keep `npm test` within seconds on a loaded machine; the long run
- * tries thousands of interleavings. `FC_RUNS` overrides either.
+ * CI: 25 runs of up to 8 requests keep `npm test` within seconds on a loaded machine; the long run
+ * tries 2,000 larger ones. `FC_RUNS` overrides either.
  */
 export function adversityRuns() {
-  const numRuns = Number(process.env.FC_RUNS ?? (LONG_RUN ? 1_000 : 25))
+  const numRuns = Number(process.env.FC_RUNS ?? (LONG_RUN ? 2_000 : 25))
   const maxRequests = LONG_RUN ? 14 : 8
   // About a second per run at the long size on a busy 2-core machine, plus room for shrinking a failure.
   const timeoutMs = Math.max(120_000, numRuns * 3_000)
