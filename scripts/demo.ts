@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { DEMO_DUPLICATED_EVENTS, fulfilmentVerdict } from './demo-fulfilment.js'
 import { type Answer, festivalSale, localApiClient } from './local-api/client.js'
 import { type LocalApi, startLocalApi } from './local-api.js'
 
@@ -18,6 +19,8 @@ interface KeyUse {
   key: string
   chargeIds: Set<string>
   paymentIds: Set<string>
+  /** Payments answered 201: each must be fulfilled once. */
+  paidIds: Set<string>
 }
 const uses: KeyUse[] = []
 const problems: string[] = []
@@ -25,7 +28,13 @@ const problems: string[] = []
 function use(shopper: string, key: string = randomUUID()): KeyUse {
   const found = uses.find((u) => u.shopper === shopper && u.key === key)
   if (found) return found
-  const created = { shopper, key, chargeIds: new Set<string>(), paymentIds: new Set<string>() }
+  const created = {
+    shopper,
+    key,
+    chargeIds: new Set<string>(),
+    paymentIds: new Set<string>(),
+    paidIds: new Set<string>(),
+  }
   uses.push(created)
   return created
 }
@@ -48,6 +57,7 @@ async function pay(
   }
   if (answer.json?.chargeId) who.chargeIds.add(answer.json.chargeId)
   if (answer.json?.paymentId) who.paymentIds.add(answer.json.paymentId)
+  if (answer.status === 201) who.paidIds.add(answer.json.paymentId)
   say(`   ${label.padEnd(24)} → ${describe(answer)} (${tookMs} ms)`)
   return answer
 }
@@ -187,6 +197,8 @@ async function main(): Promise<number> {
   try {
     say(`Festival sale at ${url} (gateway latency ${latencyMs} ms)`)
     const before = new Set((await api.charges()).map((c) => c.chargeId))
+    // Some events reach fulfilment twice, as a retried stream batch would deliver them.
+    await api.duplicateNext(DEMO_DUPLICATED_EVENTS)
     await shopOpens()
     await lostResponse(latencyMs)
     await doubleClick()
@@ -195,6 +207,9 @@ async function main(): Promise<number> {
     await gatewayHiccup()
     await declined()
     await ledgerVerdict(before)
+    const paid = new Set(uses.flatMap((u) => [...u.paidIds]))
+    const unpaid = new Set(uses.flatMap((u) => [...u.paymentIds].filter((id) => !paid.has(id))))
+    problems.push(...(await fulfilmentVerdict(api, paid, unpaid, say)))
   } finally {
     await started?.stop()
   }
@@ -203,6 +218,7 @@ async function main(): Promise<number> {
     return 1
   }
   say(`\nOne charge per key: ${uses.length} keys, ${uses.length} charges, however the requests arrived.`)
+  say('One fulfilment per paid payment, however often its event was delivered.')
   return 0
 }
 

@@ -26,6 +26,13 @@ export interface LedgerCharge {
   readonly requests: number
 }
 
+/** Per payment: fulfilments made and messages delivered for its event (`GET /_local/fulfilments`). */
+export interface FulfilmentCount {
+  readonly paymentId: string
+  readonly fulfilments: number
+  readonly deliveries: number
+}
+
 /** ₹60,000 in paise: the festival-sale TV of the demo. */
 export const festivalSale = { amount: 6_000_000, currency: 'INR', description: 'Festival sale: 55-inch TV' }
 
@@ -65,5 +72,11 @@ export function localApiClient(url: string) {
   const failNext = (count: number) =>
     send('POST', '/_local/gateway/faults', { body: JSON.stringify({ failNext: count }) })
 
-  return { send, pay, getPayment, charges, failNext }
+  const fulfilments = async (): Promise<FulfilmentCount[]> =>
+    (await send('GET', '/_local/fulfilments')).json.fulfilments as FulfilmentCount[]
+
+  const duplicateNext = (count: number) =>
+    send('POST', '/_local/outbox/faults', { body: JSON.stringify({ duplicateNext: count }) })
+
+  return { send, pay, getPayment, charges, failNext, fulfilments, duplicateNext }
 }
