@@ -5,6 +5,8 @@ export interface Call {
   readonly status: number
   readonly latencyMs: number
   readonly replayed: boolean
+  /** A retry after an abort or a 409: it asks the server to wait for its twin, so it may take seconds. */
+  readonly retry: boolean
   readonly chargeId?: string
   readonly body: string
 }
@@ -55,6 +57,7 @@ export async function sendPayment(url: string, request: PlannedRequest): Promise
         status: response.status,
         latencyMs: performance.now() - startedMs,
         replayed: response.headers.get('idempotent-replayed') === 'true',
+        retry: retrying,
         chargeId: response.status === 201 ? (JSON.parse(body) as { chargeId?: string }).chargeId : undefined,
         body,
       }

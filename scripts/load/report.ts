@@ -1,6 +1,13 @@
 import type { LedgerCharge } from '../local-api/client.js'
-import type { Outcome } from './client.js'
+import type { Call, Outcome } from './client.js'
 import type { PlannedKey } from './plan.js'
+
+export interface Latency {
+  readonly p50: number
+  readonly p95: number
+  readonly p99: number
+  readonly max: number
+}
 
 export interface LoadReport {
   readonly requests: number
@@ -9,12 +16,10 @@ export interface LoadReport {
   readonly seconds: number
   /** HTTP answers per second, all statuses. */
   readonly throughput: number
-  readonly latencyMs: {
-    readonly p50: number
-    readonly p95: number
-    readonly p99: number
-    readonly max: number
-  }
+  /** First attempts only: what a client without trouble sees. */
+  readonly latencyMs: Latency
+  /** Retries after an abort or a 409, which ask the server to wait for the in-flight twin (`Prefer: wait`). */
+  readonly retryLatencyMs: Latency
   readonly statuses: Record<string, number>
   readonly replays: number
   readonly aborted: number
@@ -52,7 +57,6 @@ export function buildReport(
   seconds: number,
 ): LoadReport {
   const calls = outcomes.flatMap((outcome) => outcome.calls)
-  const latencies = calls.map((call) => call.latencyMs).sort((a, b) => a - b)
   const statuses: Record<string, number> = {}
   for (const call of calls) statuses[call.status] = (statuses[call.status] ?? 0) + 1
   const chargesByAmount = new Map<number, LedgerCharge[]>()
@@ -70,12 +74,8 @@ export function buildReport(
     httpCalls: calls.length,
     seconds,
     throughput: calls.length / seconds,
-    latencyMs: {
-      p50: percentile(latencies, 0.5),
-      p95: percentile(latencies, 0.95),
-      p99: percentile(latencies, 0.99),
-      max: latencies.at(-1) ?? 0,
-    },
+    latencyMs: latencyOf(calls.filter((call) => !call.retry)),
+    retryLatencyMs: latencyOf(calls.filter((call) => call.retry)),
     statuses,
     replays: calls.filter((call) => call.replayed).length,
     aborted: outcomes.reduce((sum, outcome) => sum + outcome.aborted, 0),
@@ -91,6 +91,12 @@ export function buildReport(
   }
 }
 
+function latencyOf(calls: readonly Call[]): Latency {
+  const sorted = calls.map((call) => call.latencyMs).sort((a, b) => a - b)
+  const at = (fraction: number) => percentile(sorted, fraction)
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.at(-1) ?? 0 }
+}
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return 0
@@ -99,10 +105,11 @@ function percentile(sorted: readonly number[], fraction: number): number {
 
 export function formatReport(report: LoadReport): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`
-  const { latencyMs: l } = report
+  const line = (l: Latency) => `p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}`
   return [
     `${report.requests} payments over ${report.keys} keys: ${report.httpCalls} HTTP calls in ${report.seconds.toFixed(1)} s (${report.throughput.toFixed(0)} answers/s)`,
-    `latency p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}`,
+    `latency of first attempts: ${line(report.latencyMs)}`,
+    `latency of retries (Prefer: wait): ${line(report.retryLatencyMs)}`,
     `statuses ${JSON.stringify(report.statuses)}; ${report.replays} replays, ${report.aborted} client aborts, ${report.networkErrors} network errors`,
     `gateway: ${report.keys - report.keysWithoutPayment} keys charged, ${report.gatewayRepeats} repeated charge calls deduplicated`,
     `double charges ${report.doubleCharges}, 5xx answers ${report.serverErrors}, keys without a payment ${report.keysWithoutPayment}, divergent answers ${report.divergentAnswers}, unanswered ${report.unanswered}`,
