@@ -5,19 +5,15 @@ import { createPaymentHandler } from '../functions/handlers/create-payment.js'
 import { createSimulatedGateway, listCharges } from '../functions/shared/gateway.js'
 import { localDynamoDBClientConfig } from '../scripts/dynamodb-local.js'
 import { ensureTables } from '../scripts/local-api/tables.js'
-import { testDynamoDBClient, uniqueTableName } from './helpers/dynamodb.js'
+import { testDynamoDBClient } from './helpers/dynamodb.js'
 import { injectFaults, instantRetries } from './support/faults.js'
 import { headerOf, httpApiEvent } from './support/http-events.js'
 import { festivalSale, freshKey, freshUser } from './support/local-api.js'
+import { sampleTables } from './support/outbox.js'
 import { lambdaContext } from './support/records.js'
 
 const clean = testDynamoDBClient()
-const tables = {
-  idempotency: uniqueTableName('handler-faults-idem'),
-  payments: uniqueTableName('handler-faults-payments'),
-  gatewayLedger: uniqueTableName('handler-faults-ledger'),
-  outbox: uniqueTableName('handler-faults-outbox'),
-}
+const tables = sampleTables('handler-faults')
 
 beforeAll(() => ensureTables(clean, tables))
 afterAll(() => clean.destroy())

@@ -5,20 +5,16 @@ import { createPaymentHandler } from '../functions/handlers/create-payment.js'
 import { createSimulatedGateway } from '../functions/shared/gateway.js'
 import type { HttpEvent, HttpResult } from '../lib/index.js'
 import { ensureTables } from '../scripts/local-api/tables.js'
-import { testDynamoDBClient, uniqueTableName } from './helpers/dynamodb.js'
+import { testDynamoDBClient } from './helpers/dynamodb.js'
 import { type HostileBody, OPAQUE_KEYS, REFUSED_BODIES, REFUSED_KEYS } from './support/hostile-inputs.js'
 import { headerOf, httpApiEvent } from './support/http-events.js'
 import { festivalSale, freshKey, freshUser } from './support/local-api.js'
+import { sampleTables } from './support/outbox.js'
 import { lambdaContext } from './support/records.js'
 import { tableCounts } from './support/table-counts.js'
 
 const db = testDynamoDBClient()
-const tables = {
-  idempotency: uniqueTableName('hostile-idem'),
-  payments: uniqueTableName('hostile-payments'),
-  gatewayLedger: uniqueTableName('hostile-ledger'),
-  outbox: uniqueTableName('hostile-outbox'),
-}
+const tables = sampleTables('hostile')
 const allTables = [tables.idempotency, tables.payments, tables.gatewayLedger]
 const gateway = createSimulatedGateway({ client: db, ledgerTableName: tables.gatewayLedger, latencyMs: 0 })
 const handler = createPaymentHandler({ client: db, tables, gateway }, { logger: { warn: () => undefined } })

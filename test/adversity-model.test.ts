@@ -1,20 +1,16 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ensureTables } from '../scripts/local-api/tables.js'
-import { testDynamoDBClient, uniqueTableName } from './helpers/dynamodb.js'
+import { testDynamoDBClient } from './helpers/dynamodb.js'
 import { type ModelEnvironment, runScenario } from './support/model.js'
 import { type Scenario, scenarios } from './support/model-scenario.js'
 import { addSummary, emptySummary, type RunSummary } from './support/model-trace.js'
+import { sampleTables } from './support/outbox.js'
 import { adversityRuns, type RunTotals, seedFromEnvironment } from './support/run-size.js'
 import { unfencedStore } from './support/unfenced-store.js'
 
 const clean = testDynamoDBClient()
-const tables = {
-  idempotency: uniqueTableName('adv-idem'),
-  payments: uniqueTableName('adv-payments'),
-  gatewayLedger: uniqueTableName('adv-ledger'),
-  outbox: uniqueTableName('adv-outbox'),
-}
+const tables = sampleTables('adv')
 let env: ModelEnvironment
 const totals: RunTotals = { runs: 0, summary: emptySummary() }
 

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../bench/workload.js'
+
 /** What the load test sends: logical payments, each to be retried until it gets a final answer. */
 
 export interface LoadShape {
@@ -36,7 +38,7 @@ export function planLoad(
   shape: LoadShape,
   runId: string,
 ): { keys: PlannedKey[]; requests: PlannedRequest[] } {
-  const random = mulberry32(shape.seed)
+  const random = seededRandom(shape.seed)
   const keys = Array.from({ length: shape.keys }, (_, index) => ({
     index,
     user: `load-${runId}-${index % SHOPPERS}`,
@@ -53,16 +55,4 @@ export function planLoad(
     ;[requests[i], requests[j]] = [requests[j] as PlannedRequest, requests[i] as PlannedRequest]
   }
   return { keys, requests }
-}
-
-/** A small seeded PRNG, so one seed replays the same plan. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
