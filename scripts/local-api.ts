@@ -27,6 +27,12 @@ export interface LocalApiOptions {
   /** @default 50 */
   gatewayLatencyMs?: number
   tables?: SampleTableNames
+  /**
+   * Run the event flow: the outbox poller, the publisher, the in-process queue and fulfil-order. Tests of the
+   * HTTP contract turn it off, since fulfil-order's records land in the idempotency table they watch.
+   * @default true
+   */
+  events?: boolean
   /** Receives one line per request and every warning. @default console.log */
   log?: (line: string) => void
 }
@@ -67,7 +73,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       warn: (message, fields) => log(`${message} ${JSON.stringify(fields)}`),
     }
     // Stands in for the outbox's stream and the fulfilment queue; the publisher and consumer are the deployed ones.
-    events = startEventFlow({ client, tables, logger, log })
+    if (options.events !== false) events = startEventFlow({ client, tables, logger, log })
     const { server, drain } = createApiServer({
       routes: [
         {

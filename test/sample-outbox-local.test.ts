@@ -5,7 +5,7 @@ let api: TestApi
 let client: ReturnType<typeof apiClient>
 
 beforeAll(async () => {
-  api = await startTestApi()
+  api = await startTestApi({ events: true })
   client = apiClient(api.url)
 })
 afterAll(() => api?.stop())
@@ -65,10 +65,16 @@ describe('the local API’s event flow: outbox, publisher, queue, fulfil-order',
     expect(await countFor(declined.json.paymentId)).toBeUndefined()
   })
 
-  it('answers 400 to a fault request without a whole number', async () => {
+  it('answers 400 to a fault request without a whole number, and 404 to the event routes with the flow off', async () => {
     for (const body of ['{"duplicateNext":-1}', '{"duplicateNext":1.5}', '{}', 'null', 'nope']) {
       const answer = await client.send('POST', '/_local/outbox/faults', { body })
       expect(answer.status, body).toBe(400)
+    }
+    const off = await startTestApi()
+    try {
+      expect((await apiClient(off.url).send('GET', '/_local/fulfilments')).status).toBe(404)
+    } finally {
+      await off.stop()
     }
   })
 })

@@ -24,7 +24,8 @@ export interface LocalRouteContext {
   readonly ledgerTableName: string
   readonly faults: FaultSwitch
   readonly gatewayLatencyMs: number
-  readonly events: LocalEventFlow
+  /** Absent when the API runs without its event flow: its routes are then not found. */
+  readonly events?: LocalEventFlow
 }
 
 /**
@@ -59,12 +60,20 @@ export async function localRoute(
     context.faults.failNext(failNext)
     return jsonResponse(200, { failNext })
   }
-  if (route === 'GET /_local/fulfilments') return jsonResponse(200, await context.events.fulfilmentCounts())
+  return context.events === undefined ? undefined : eventRoute(route, body, context.events)
+}
+
+async function eventRoute(
+  route: string,
+  body: Buffer,
+  events: LocalEventFlow,
+): Promise<HttpResult | undefined> {
+  if (route === 'GET /_local/fulfilments') return jsonResponse(200, await events.fulfilmentCounts())
   if (route === 'POST /_local/outbox/faults') {
     const duplicateNext = wholeNumberIn(body, 'duplicateNext')
     if (duplicateNext === undefined)
       return jsonResponse(400, { message: 'Send {"duplicateNext": n} with n a whole number from 0' })
-    context.events.duplicateNext(duplicateNext)
+    events.duplicateNext(duplicateNext)
     return jsonResponse(200, { duplicateNext })
   }
   return undefined
