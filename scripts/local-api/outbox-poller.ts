@@ -41,13 +41,15 @@ export class OutboxPoller {
 
   async poll(log: (line: string) => void): Promise<void> {
     const oldestEpochMs = this.now() - STREAM_RETENTION_MS
+    // Published and expired items are dropped before any conversion: the outbox keeps a week, polled 5 times a second.
     const unpublished = (await scanAll(this.client, this.outboxTableName))
+      .filter(
+        (item) =>
+          !this.published.has(item[OUTBOX_PARTITION_KEY]?.S ?? '') &&
+          Date.parse(item.occurredAt?.S ?? '') >= oldestEpochMs,
+      )
       .map(streamImage)
-      .filter((image) => {
-        const event = outboxEventOf(image)
-        const occurredEpochMs = Date.parse(image.occurredAt?.S ?? '')
-        return event !== undefined && !this.published.has(event.eventId) && occurredEpochMs >= oldestEpochMs
-      })
+      .filter((image) => outboxEventOf(image) !== undefined)
       .sort((a, b) => (a.occurredAt?.S ?? '').localeCompare(b.occurredAt?.S ?? ''))
     for (let start = 0; start < unpublished.length; start += MAX_QUEUE_BATCH) {
       const records = unpublished.slice(start, start + MAX_QUEUE_BATCH).map((image) => this.recordFor(image))
