@@ -136,7 +136,10 @@ export function createIdempotencyEngine<TEvent, TResult>(
         pollDelayMs = Math.min(pollDelayMs * 2, MAX_POLL_DELAY_MS)
         decision = decide(await withStoreErrors(key, () => store.get(key)), record, config.now())
       }
-      if (claim.acquired || (decision.kind === 'execute' && decision.reason === 'owned')) {
+      const claimed = claim.acquired || (decision.kind === 'execute' && decision.reason === 'owned')
+      // A claim that landed after its own lease ended (a slow or retried write) holds nothing: another attempt
+      // may already have taken the key over. Claim again with a fresh lease rather than run without the key.
+      if (claimed && config.now() < record.leaseUntilEpochMs) {
         emit({ type: 'fresh', key })
         return { kind: 'execute', invocation: attachHandle(context, record) }
       }

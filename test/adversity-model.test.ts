@@ -58,6 +58,20 @@ describe('the model on chosen interleavings', () => {
     )
   })
 
+  it('never runs a handler on a claim that landed after its own lease ended: it claims again and meets the taker', async () => {
+    // A reads the clock and sends its claim; the clock jumps a lease; B arrives (option 1); A's write lands,
+    // already expired, then B's takes the key over; both go on.
+    const late: Scenario = {
+      requests: [
+        { key: 0, behaviour: 'completes' },
+        { key: 0, behaviour: 'completes' },
+      ],
+      schedule: [0, 'clock-jump', 1, 0, 0],
+      faults: [],
+    }
+    expect(await runScenario(late, env)).toMatchObject({ executions: 1, conflicts: 1 })
+  })
+
   it.each(['timeout-after-write', 'server-error-after-write'] as const)(
     'runs the handler once when the claim landed but the client saw %s, and when the completion did',
     async (fault) => {

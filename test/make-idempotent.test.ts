@@ -100,15 +100,22 @@ describe('makeIdempotent', () => {
     const store = new InMemoryStore()
     let nowMs = Date.UTC(2026, 0, 1)
     let releaseA: () => void = () => undefined
+    let startedA: () => void = () => undefined
+    const aRunning = new Promise<void>((resolve) => (startedA = resolve))
     const warn = vi.fn()
     const handler = makeIdempotent(
       async (event: { who: string }) => {
-        if (event.who === 'A') await new Promise<void>((resolve) => (releaseA = resolve))
+        if (event.who === 'A') {
+          startedA()
+          await new Promise<void>((resolve) => (releaseA = resolve))
+        }
         return event.who
       },
       { store, key: () => 'k', payload: () => 'same', now: () => nowMs, leaseMs: 1_000, logger: { warn } },
     )
     const a = handler({ who: 'A' }, {})
+    // A's lease runs out while its handler runs (a claim already expired when it lands never runs at all).
+    await aRunning
     nowMs += 1_001
     await expect(handler({ who: 'B' }, {})).resolves.toBe('B')
     releaseA()

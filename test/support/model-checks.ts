@@ -52,10 +52,14 @@ export async function checkRun(trace: Trace, env: ModelEnvironment): Promise<str
 
 function checkKey(executions: Execution[], answers: Answer[], state: KeyState): string[] {
   const problems: string[] = []
+  const claimed = (e: Execution) => e.claim.appliedSeq ?? Number.POSITIVE_INFINITY
   for (const e of executions) {
     if (e.claim.appliedSeq === undefined)
       problems.push(`execution ${e.id} ran without its claim being written`)
-    for (const earlier of executions.filter((other) => other.startSeq < e.startSeq))
+    // Fail closed: a claim whose lease has ended holds nothing, since another attempt may already hold the key.
+    if (e.startEpochMs >= e.claim.leaseUntilEpochMs)
+      problems.push(`execution ${e.id} ran on a claim whose lease had already ended`)
+    for (const earlier of executions.filter((other) => claimed(other) < claimed(e)))
       problems.push(...exclusivity(earlier, e))
   }
   const completers = new Set(
@@ -122,7 +126,7 @@ function tookOver(second: Execution, all: Execution[]): boolean {
   return all.some(
     (first) =>
       first.key === second.key &&
-      first.startSeq < second.startSeq &&
+      (first.claim.appliedSeq ?? Number.POSITIVE_INFINITY) < claimedSeq &&
       (first.completeAppliedSeq ?? Number.POSITIVE_INFINITY) > claimedSeq &&
       (first.releaseAppliedSeq ?? Number.POSITIVE_INFINITY) > claimedSeq,
   )

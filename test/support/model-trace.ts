@@ -31,6 +31,8 @@ export interface Execution {
   readonly recordKey: string
   readonly claim: Claim
   readonly startSeq: number
+  /** The model clock when the handler started: its claim's lease must still run then. */
+  readonly startEpochMs: number
   readonly gatewayKey: string
   readonly paymentId: string
   chargeId?: string
@@ -139,7 +141,7 @@ export class Trace {
 
   execute(
     actor: Actor,
-    fields: Pick<Execution, 'key' | 'recordKey' | 'gatewayKey' | 'paymentId'>,
+    fields: Pick<Execution, 'key' | 'recordKey' | 'gatewayKey' | 'paymentId' | 'startEpochMs'>,
   ): Execution {
     const id = this.executions.length + 1
     const claim = actor.claim ?? { token: '(none)', nowEpochMs: Number.NaN, leaseUntilEpochMs: Number.NaN }

@@ -67,6 +67,7 @@ export async function runScenario(scenario: Scenario, env: ModelEnvironment): Pr
       recordKey: handle.recordKey,
       gatewayKey: handle.stableKey('gateway'),
       paymentId: handle.stableKey('payment'),
+      startEpochMs: clockEpochMs,
     })
     await moves.gate('handler start')
     const { behaviour } = actor.plan
