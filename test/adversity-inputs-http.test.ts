@@ -3,15 +3,17 @@ import { testDynamoDBClient } from './helpers/dynamodb.js'
 import { OPAQUE_KEYS, REFUSED_BODIES, REFUSED_KEYS } from './support/hostile-inputs.js'
 import { apiClient, festivalSale, freshKey, startTestApi, type TestApi } from './support/local-api.js'
 import { type RawAnswer, rawRequest } from './support/raw-http.js'
-import { tableCounts } from './support/table-counts.js'
+import { type Counted, tableCounts } from './support/table-counts.js'
 
 const db = testDynamoDBClient()
 let api: TestApi
-let tableNames: string[]
+let tableNames: Counted[]
 
 beforeAll(async () => {
   api = await startTestApi({ gatewayLatencyMs: 0 })
-  tableNames = [api.tables.idempotency, api.tables.payments, api.tables.gatewayLedger]
+  // The fulfilment consumer keeps its own records in the same table, some time after each payment.
+  const payments = { tableName: api.tables.idempotency, recordKeyPrefix: 'create-payment#' }
+  tableNames = [payments, api.tables.payments, api.tables.gatewayLedger]
 })
 afterAll(async () => {
   await api?.stop()
