@@ -17,8 +17,13 @@ export interface Parked<TActor> {
  * actor moves at a time and the driver waits until it parks again, so a list of choices replays the same
  * interleaving, and fast-check can shrink it.
  */
+/**
+ * One for every interleaver: Node keeps each AsyncLocalStorage ever enabled in a list it walks on every promise
+ * it creates, so one per run made a long run quadratic. The owner tells this run's actors from another's.
+ */
+const current = new AsyncLocalStorage<{ readonly owner: object; readonly actor: unknown }>()
+
 export class Interleaver<TActor> {
-  private readonly current = new AsyncLocalStorage<TActor>()
   private running = 0
   private whenSettled: (() => void) | undefined
   private readonly parked: Parked<TActor>[] = []
@@ -29,7 +34,7 @@ export class Interleaver<TActor> {
 
   spawn<T>(actor: TActor, body: () => Promise<T>): Promise<T> {
     this.running++
-    const done = this.current.run(actor, body)
+    const done = current.run({ owner: this, actor }, body)
     const stop = () => this.stopped()
     done.then(stop, stop)
     return done
@@ -37,12 +42,13 @@ export class Interleaver<TActor> {
 
   /** The actor whose code is running, as seen from inside it (the store, the SDK middleware, the handler). */
   actor(): TActor | undefined {
-    return this.current.getStore()
+    const store = current.getStore()
+    return store?.owner === this ? (store.actor as TActor) : undefined
   }
 
   /** Parks the calling actor until the driver releases it; outside an actor it passes straight through. */
   gate(label: string, hold: Hold = 'normal'): Promise<void> {
-    const actor = this.current.getStore()
+    const actor = this.actor()
     if (actor === undefined) return Promise.resolve()
     return new Promise<void>((resume) => {
       this.parked.push({ actor, label, hold, jumpsAtPark: this.jumps, resume })
