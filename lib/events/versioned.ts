@@ -98,6 +98,9 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
     let decision = known ? decideVersion(known.value, claim, nowEpochMs) : ({ kind: 'claim' } as const)
     if (decision.kind === 'claim') {
       const claimed = await store.claim(claim, nowEpochMs)
+      // A claim that landed after its own lease ended (a slow or retried write) holds nothing: another consumer
+      // may already hold the entity. Never run on it; the redelivery claims afresh.
+      if (claimed.claimed && now() >= claim.leaseUntilEpochMs) throw new IdempotencyInProgressError(0)
       if (claimed.claimed)
         return { kind: 'processed', version, result: await hold(claim, event, context, handler) }
       decision = decideVersion(claimed.existing, claim, nowEpochMs)

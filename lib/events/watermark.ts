@@ -66,6 +66,9 @@ export function watermarkJob<TMark>(options: WatermarkJobOptions<TMark>): Waterm
       const decision = decideWatermark(claim.existing, lease, startEpochMs)
       return { kind: 'busy', retryAfterMs: decision.kind === 'busy' ? decision.retryAfterMs : 0 }
     }
+    // A claim that landed after its own lease ended (a slow or retried write) holds nothing: another run may
+    // already be working on the same window. Never work on it; the next run claims afresh.
+    if (now() >= lease.leaseUntilEpochMs) return { kind: 'busy', retryAfterMs: 0 }
 
     let stored = claim.watermark
     const from = stored === undefined ? options.initial : (JSON.parse(stored) as TMark)
