@@ -2,30 +2,25 @@ import { randomUUID } from 'node:crypto'
 import { assertNever } from './assert-never.js'
 import { type Decision, decide } from './decide.js'
 import {
-  IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
-  IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
 } from './errors.js'
 import { fingerprintOf, sha256 } from './fingerprint.js'
 import { attachHandle, type Invocation } from './invocation.js'
+import { leaseMsFor, waitBudgetMs } from './lease.js'
 import { LocalCache } from './local-cache.js'
-import {
-  type IdempotencyOptions,
-  type IdempotencyOutcome,
-  type LambdaContextLike,
-  LEASE_MARGIN_MS,
-  resolveOptions,
-} from './options.js'
+import { type IdempotencyOptions, type LambdaContextLike, resolveOptions } from './options.js'
 import {
   type CompletedRecord,
   type IdempotencyRecord,
   type InProgressRecord,
   toEpochSeconds,
 } from './record.js'
-import { decodeResult, encodeResult } from './result-codec.js'
+import { createReporter } from './reporting.js'
+import { decodeResult } from './result-codec.js'
+import { createSettlement } from './settlement.js'
 
 export type Begun<TResult> =
   | { readonly kind: 'execute'; readonly invocation: Invocation }
@@ -63,8 +58,6 @@ const MAX_ACQUIRE_ATTEMPTS = 5
 /** Polls for an in-flight twin start fast (most handlers finish in tens of ms) and back off to once a second. */
 const FIRST_POLL_DELAY_MS = 50
 const MAX_POLL_DELAY_MS = 1_000
-/** Waiting never eats the last second of the Lambda's time: it is needed to send the answer. */
-export const WAIT_RESERVE_MS = 1_000
 
 /** The protocol shared by the Middy middleware and the plain wrapper. Options are merged once, here. */
 export function createIdempotencyEngine<TEvent, TResult>(
@@ -74,13 +67,9 @@ export function createIdempotencyEngine<TEvent, TResult>(
   const { store, logger } = config
   const cache = config.localCache ? new LocalCache(config.localCache.maxEntries) : undefined
 
-  function emit(outcome: IdempotencyOutcome): void {
-    try {
-      config.onOutcome?.(outcome)
-    } catch (error) {
-      logger.warn('idempotency onOutcome hook threw; ignored', { key: outcome.key, error: String(error) })
-    }
-  }
+  const reporter = createReporter(config)
+  const { emit, withStoreErrors } = reporter
+  const { complete, release } = createSettlement(config, cache, reporter)
 
   const namespaceOf = (context: LambdaContextLike | undefined) =>
     config.namespace ?? `${context?.functionName ?? 'local'}#${config.operation}`
@@ -122,7 +111,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
       if (decision.kind !== 'execute') return answer(decision, key, false)
     }
 
-    const waitUntilEpochMs = config.now() + waitBudgetMs(event, context)
+    const waitUntilEpochMs = config.now() + waitBudgetMs(config.waitForInFlightMs(event, context), context)
     let pollDelayMs = FIRST_POLL_DELAY_MS
     for (let attempt = 1; ; attempt++) {
       const nowEpochMs = config.now()
@@ -187,8 +176,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
     nowEpochMs: number,
     context: LambdaContextLike | undefined,
   ): InProgressRecord {
-    const remainingMs = context?.getRemainingTimeInMillis?.()
-    const leaseMs = remainingMs === undefined ? config.leaseMs : remainingMs + LEASE_MARGIN_MS
+    const leaseMs = leaseMsFor(context, config.leaseMs)
     return {
       key,
       fingerprint,
@@ -196,89 +184,6 @@ export function createIdempotencyEngine<TEvent, TResult>(
       status: 'IN_PROGRESS',
       leaseUntilEpochMs: nowEpochMs + leaseMs,
       expiresAtEpochSeconds: toEpochSeconds(nowEpochMs) + config.ttlSeconds,
-    }
-  }
-
-  function waitBudgetMs(event: TEvent, context: LambdaContextLike | undefined): number {
-    const askedMs = Math.max(0, config.waitForInFlightMs(event, context))
-    const remainingMs = context?.getRemainingTimeInMillis?.()
-    return remainingMs === undefined ? askedMs : Math.min(askedMs, remainingMs - WAIT_RESERVE_MS)
-  }
-
-  async function complete(invocation: Invocation, result: TResult): Promise<void> {
-    if (invocation.state !== 'held')
-      throw new Error(`Cannot complete an invocation that is ${invocation.state}`)
-    if (!config.shouldStore(result)) return release(invocation)
-    const stored = encodeResult(result, config)
-    if (stored.encoding === 'not-stored') {
-      logger.warn('Result not stored; replays of this key will get an error', {
-        key: invocation.key,
-        reason: stored.reason,
-      })
-      emit({ type: 'result-not-stored', key: invocation.key })
-    }
-    const nowEpochMs = config.now()
-    const record: CompletedRecord = {
-      key: invocation.key,
-      token: invocation.token,
-      fingerprint: invocation.fingerprint,
-      status: 'COMPLETED',
-      result: stored,
-      completedAtEpochMs: nowEpochMs,
-      expiresAtEpochSeconds: toEpochSeconds(nowEpochMs) + config.ttlSeconds,
-    }
-    try {
-      await settle(invocation, 'complete', () => store.complete(record, invocation.extraWrites))
-    } catch (error) {
-      // The handler's own writes refused the transaction, so nothing was committed: that is the handler's
-      // failure, and like a thrown error it gives the key back, whichever wrapper called us.
-      if (invocation.state === 'held') await release(invocation).catch(() => undefined)
-      throw error
-    }
-    invocation.state = 'completed'
-    cache?.set(record)
-  }
-
-  async function release(invocation: Invocation): Promise<void> {
-    if (invocation.state !== 'held') return
-    await settle(invocation, 'release', () => store.release(invocation.key, invocation.token))
-    invocation.state = 'released'
-    emit({ type: 'released', key: invocation.key })
-  }
-
-  /**
-   * After the handler ran, a failed write must never lead to a second run: on any store failure the
-   * invocation stops holding the key (no release follows), and the record stays until its lease ends.
-   */
-  async function settle(
-    invocation: Invocation,
-    operation: 'complete' | 'release',
-    write: () => Promise<void>,
-  ) {
-    try {
-      await withStoreErrors(invocation.key, write)
-    } catch (error) {
-      if (!(error instanceof IdempotencyError)) throw error
-      invocation.state = error instanceof IdempotencyLeaseLostError ? 'lost' : 'failed'
-      if (error instanceof IdempotencyLeaseLostError) {
-        logger.warn(`Lease lost before ${operation}: another attempt took this key over`, {
-          key: invocation.key,
-        })
-        emit({ type: 'lease-lost', key: invocation.key, error })
-      }
-      throw error
-    }
-  }
-
-  async function withStoreErrors<T>(key: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call()
-    } catch (error) {
-      if (error instanceof IdempotencyError && error.code === 'store-unavailable') {
-        logger.warn('Idempotency store unavailable', { key, error: error.message })
-        emit({ type: 'store-error', key, error })
-      }
-      throw error
     }
   }
 

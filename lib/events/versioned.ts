@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { IdempotencyInProgressError, IdempotencyKeyMissingError } from '../errors.js'
 import { sha256 } from '../fingerprint.js'
 import { attachHandle } from '../invocation.js'
+import { leaseMsFor } from '../lease.js'
 import type { LambdaContextLike } from '../options.js'
 import type { RecordGuard } from './batch-runner.js'
-import { leaseMsFor } from './lease.js'
 import { decideVersion, type VersionClaim, type VersionState, type VersionStore } from './version-store.js'
 
 /** An entity id and its monotonic version (an integer: a counter, a sequence number, epoch milliseconds). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { canonicalJson, sha256 } from '../fingerprint.js'
+import { leaseMsFor } from '../lease.js'
 import type { LambdaContextLike } from '../options.js'
-import { leaseMsFor } from './lease.js'
 import { decideWatermark, type WatermarkLease, type WatermarkStore } from './watermark-store.js'
 
 export interface WatermarkJobOptions<TMark> {

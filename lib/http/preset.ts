@@ -1,4 +1,4 @@
-import { createIdempotencyEngine, WAIT_RESERVE_MS } from '../engine.js'
+import { createIdempotencyEngine } from '../engine.js'
 import {
   IdempotencyError,
   IdempotencyInProgressError,
@@ -7,6 +7,7 @@ import {
 } from '../errors.js'
 import { canonicalJson, sha256 } from '../fingerprint.js'
 import type { Invocation } from '../invocation.js'
+import { waitBudgetMs } from '../lease.js'
 import { DEFAULT_TTL_SECONDS, type LambdaContextLike } from '../options.js'
 import { isFinalAnswer, replayedHeaderNames, storedForm, withHeaders } from './answer.js'
 import { bodyOf, defaultPrincipal, headerValues, methodOf, routeOf, targetOf } from './event.js'
@@ -81,9 +82,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
 
   /** What the engine will really allow, so `Preference-Applied` never claims a wait that could not happen. */
   function secondsLeftToWait(context: LambdaContextLike | undefined): number {
-    const remainingMs = context?.getRemainingTimeInMillis?.()
-    if (remainingMs === undefined) return Number.POSITIVE_INFINITY
-    return Math.max(0, Math.floor((remainingMs - WAIT_RESERVE_MS) / 1000))
+    return Math.max(0, Math.floor(waitBudgetMs(Number.POSITIVE_INFINITY, context) / 1000))
   }
 
   /** Parsed JSON for a JSON content type; otherwise (or if it does not parse) a hash of the raw bytes. */

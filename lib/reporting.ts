@@ -1,0 +1,35 @@
+import { IdempotencyError } from './errors.js'
+import type { IdempotencyLogger, IdempotencyOutcome } from './options.js'
+
+/** Outcomes to the user's hook and store outages to the log, for the engine; neither may break a request. */
+export function createReporter(config: {
+  readonly logger: IdempotencyLogger
+  readonly onOutcome?: (outcome: IdempotencyOutcome) => void
+}) {
+  const { logger } = config
+
+  function emit(outcome: IdempotencyOutcome): void {
+    try {
+      config.onOutcome?.(outcome)
+    } catch (error) {
+      logger.warn('idempotency onOutcome hook threw; ignored', { key: outcome.key, error: String(error) })
+    }
+  }
+
+  /** Runs a store call, reporting an outage (after the SDK's retries) before it propagates. */
+  async function withStoreErrors<T>(key: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      if (error instanceof IdempotencyError && error.code === 'store-unavailable') {
+        logger.warn('Idempotency store unavailable', { key, error: error.message })
+        emit({ type: 'store-error', key, error })
+      }
+      throw error
+    }
+  }
+
+  return { emit, withStoreErrors }
+}
+
+export type Reporter = ReturnType<typeof createReporter>
