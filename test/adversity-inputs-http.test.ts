@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CREATE_PAYMENT_NAMESPACE } from '../functions/handlers/create-payment.js'
 import { testDynamoDBClient } from './helpers/dynamodb.js'
 import { OPAQUE_KEYS, REFUSED_BODIES, REFUSED_KEYS } from './support/hostile-inputs.js'
 import { apiClient, festivalSale, freshKey, startTestApi, type TestApi } from './support/local-api.js'
@@ -12,7 +13,7 @@ let tableNames: Counted[]
 beforeAll(async () => {
   api = await startTestApi({ gatewayLatencyMs: 0 })
   // The fulfilment consumer keeps its own records in the same table, some time after each payment.
-  const payments = { tableName: api.tables.idempotency, recordKeyPrefix: 'create-payment#' }
+  const payments = { tableName: api.tables.idempotency, recordKeyPrefix: `${CREATE_PAYMENT_NAMESPACE}#` }
   tableNames = [payments, api.tables.payments, api.tables.gatewayLedger]
 })
 afterAll(async () => {
@@ -57,8 +58,12 @@ describe('the local API against the bad-input corpus, byte for byte on the wire'
   )
 
   it.each(OPAQUE_KEYS)('charges once for a key with %s and replays it', async (_name, key) => {
+    const before = await tableCounts(db, tableNames)
     const first = await post([`Idempotency-Key: ${key}`])
     const again = await post([`Idempotency-Key: ${key}`])
+    // The counts "nothing stored" relies on do see an accepted payment: its record, payment and charge.
+    const after = await tableCounts(db, tableNames)
+    expect(after.map((count, table) => count - (before[table] ?? 0))).toEqual([1, 1, 1])
     expect(first.status).toBe(201)
     expect(again.body).toBe(first.body)
     expect(again.head).toMatch(/^idempotent-replayed: true$/im)

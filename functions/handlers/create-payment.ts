@@ -31,6 +31,12 @@ export type CreatePaymentOptions = Pick<HttpIdempotencyOptions, 'logger' | 'onOu
  * one request (even after a crash between the charge and the completion) names the same payment and the gateway
  * charges once. The payment item commits in the same transaction as the COMPLETED record.
  */
+/**
+ * Fixed, not the function name: paymentId and the gateway key derive from the record key, so they must not
+ * change when the function is renamed or redeployed under another name.
+ */
+export const CREATE_PAYMENT_NAMESPACE = 'payments#create-payment'
+
 export function createPaymentHandler(deps: PaymentsDependencies, options: CreatePaymentOptions = {}) {
   const store = new DynamoDBStore({ tableName: deps.tables.idempotency, client: deps.client })
 
@@ -76,7 +82,7 @@ export function createPaymentHandler(deps: PaymentsDependencies, options: Create
     .use(
       httpIdempotency({
         store,
-        operation: 'create-payment',
+        namespace: CREATE_PAYMENT_NAMESPACE,
         principal: callerOf,
         fingerprint: (_body, event) => paymentRequestOf(event),
         maxWaitSeconds: MAX_WAIT_SECONDS,
