@@ -18,7 +18,67 @@ export {
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
 } from './errors.js'
-export * from './events/index.js'
+export {
+  type IdempotentBatchOptions,
+  makeIdempotentBatchHandler,
+  makeVersionedBatchHandler,
+  type VersionedBatchOptions,
+} from './events/batch.js'
+export type {
+  BatchRunOptions,
+  RecordHandler,
+  RecordOutcome,
+  RecordOutcomeKind,
+} from './events/batch-runner.js'
+export { DynamoDBVersionStore } from './events/dynamodb-version-store.js'
+export { DynamoDBWatermarkStore } from './events/dynamodb-watermark-store.js'
+export {
+  type IdempotentFunction,
+  type IdempotentFunctionOptions,
+  makeIdempotentFunction,
+} from './events/idempotent-function.js'
+export type { IdempotentRecordOptions } from './events/idempotent-records.js'
+export {
+  dynamoDBStreamKey,
+  eventBridgeKey,
+  kafkaRecordKey,
+  s3RecordKey,
+  sqsAttributeKey,
+  sqsBodyKey,
+  sqsMessageKey,
+} from './events/keys.js'
+export { type BatchSource, dynamoDBStreamBatch, kafkaBatch, s3Batch, sqsBatch } from './events/sources.js'
+export {
+  type ClaimResult,
+  decideVersion,
+  InMemoryVersionStore,
+  type VersionClaim,
+  type VersionDecision,
+  type VersionState,
+  type VersionStore,
+} from './events/version-store.js'
+export {
+  type EntityVersion,
+  makeVersioned,
+  type VersionedOptions,
+  type VersionedOutcome,
+} from './events/versioned.js'
+export {
+  type WatermarkJob,
+  type WatermarkJobOptions,
+  type WatermarkRun,
+  type WatermarkWindow,
+  watermarkJob,
+} from './events/watermark.js'
+export {
+  decideWatermark,
+  InMemoryWatermarkStore,
+  type WatermarkClaim,
+  type WatermarkDecision,
+  type WatermarkLease,
+  type WatermarkState,
+  type WatermarkStore,
+} from './events/watermark-store.js'
 export { canonicalJson, fingerprintOf, sha256 } from './fingerprint.js'
 export { makeHttpIdempotent } from './http/make-http-idempotent.js'
 export { httpIdempotency } from './http/middleware.js'
