@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions'
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { listFulfilments } from '../functions/shared/fulfilments.js'
-import { scanAll } from '../functions/shared/scan.js'
+import { scanAll } from '../functions/shared/reads.js'
 import {
   fulfilmentsTableDefinition,
   gatewayLedgerTableDefinition,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { scanAll } from '../functions/shared/scan.js'
+import { scanAll } from '../functions/shared/reads.js'
 import { ensureTables } from '../scripts/local-api/tables.js'
 import { testDynamoDBClient } from './helpers/dynamodb.js'
 import { festivalSale } from './support/local-api.js'

@@ -1,10 +1,5 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb'
-import { scanAll } from './scan.js'
+import type { AttributeValue, DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import { getItem, scanAll } from './reads.js'
 import { FULFILMENTS_PARTITION_KEY } from './tables.js'
 
 /** An order to ship, made once per paid payment. */
@@ -41,14 +36,8 @@ export async function getFulfilment(
   fulfilmentsTableName: string,
   fulfilmentId: string,
 ): Promise<Fulfilment | undefined> {
-  const { Item } = await client.send(
-    new GetItemCommand({
-      TableName: fulfilmentsTableName,
-      Key: { [FULFILMENTS_PARTITION_KEY]: { S: fulfilmentId } },
-      ConsistentRead: true,
-    }),
-  )
-  return Item === undefined ? undefined : fulfilmentFromItem(Item)
+  const item = await getItem(client, fulfilmentsTableName, FULFILMENTS_PARTITION_KEY, fulfilmentId)
+  return item === undefined ? undefined : fulfilmentFromItem(item)
 }
 
 /** Every fulfilment; for the local API's inspection route and tests, not for request paths. */

@@ -5,7 +5,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
-import { scanAll } from './scan.js'
+import { scanAll } from './reads.js'
 import { GATEWAY_LEDGER_PARTITION_KEY } from './tables.js'
 
 /** The gateway's test amount for a declined card (in minor units), as real gateways document theirs. */

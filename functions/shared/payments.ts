@@ -1,10 +1,6 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb'
+import type { AttributeValue, DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb'
 import { outboxPut, paymentSucceededEvent } from './outbox.js'
+import { getItem } from './reads.js'
 import { PAYMENTS_PARTITION_KEY, type PaymentsTableNames } from './tables.js'
 
 export interface Payment {
@@ -58,14 +54,8 @@ export async function getPayment(
   paymentsTableName: string,
   paymentId: string,
 ): Promise<Payment | undefined> {
-  const { Item } = await client.send(
-    new GetItemCommand({
-      TableName: paymentsTableName,
-      Key: { [PAYMENTS_PARTITION_KEY]: { S: paymentId } },
-      ConsistentRead: true,
-    }),
-  )
-  return Item === undefined ? undefined : paymentFromItem(Item)
+  const item = await getItem(client, paymentsTableName, PAYMENTS_PARTITION_KEY, paymentId)
+  return item === undefined ? undefined : paymentFromItem(item)
 }
 
 function paymentItem(payment: Payment): Record<string, AttributeValue> {

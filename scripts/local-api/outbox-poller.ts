@@ -3,7 +3,7 @@ import type { DynamoDBClient, AttributeValue as ItemValue } from '@aws-sdk/clien
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { MAX_QUEUE_BATCH } from '../../functions/shared/event-queue.js'
 import { outboxEventOf } from '../../functions/shared/outbox.js'
-import { scanAll } from '../../functions/shared/scan.js'
+import { scanAll } from '../../functions/shared/reads.js'
 import { OUTBOX_PARTITION_KEY } from '../../functions/shared/tables.js'
 
 export type StreamPublisher = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>

@@ -4,7 +4,7 @@ import { createPaymentHandler } from '../../functions/handlers/create-payment.js
 import type { EventQueue, QueueMessage } from '../../functions/shared/event-queue.js'
 import { type ChargeRequest, createSimulatedGateway } from '../../functions/shared/gateway.js'
 import { type PaymentSucceededEvent, parsePaymentSucceeded } from '../../functions/shared/outbox.js'
-import { scanAll } from '../../functions/shared/scan.js'
+import { scanAll } from '../../functions/shared/reads.js'
 import type { SampleTableNames } from '../../functions/shared/tables.js'
 import type { HttpResult } from '../../lib/index.js'
 import { uniqueTableName } from '../helpers/dynamodb.js'

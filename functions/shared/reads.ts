@@ -1,4 +1,24 @@
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb'
+
+type Item = Record<string, AttributeValue>
+
+/** One item by its string partition key, strongly consistent: a request must see the write it follows. */
+export async function getItem(
+  client: DynamoDBClient,
+  tableName: string,
+  keyName: string,
+  keyValue: string,
+): Promise<Item | undefined> {
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: { [keyName]: { S: keyValue } }, ConsistentRead: true }),
+  )
+  return Item
+}
 
 /**
  * Every item of a small table, page by page, strongly consistent. For the local API's inspection routes and its
