@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
+import { StreamViewType, type Table } from 'aws-cdk-lib/aws-dynamodb'
 import type { IRole } from 'aws-cdk-lib/aws-iam'
 import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda'
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
@@ -14,6 +14,7 @@ import {
 } from '../functions/shared/tables.js'
 import type { IdempotencyTable } from '../lib/cdk/index.js'
 import { paymentFunction } from './payment-function.js'
+import { sampleTable } from './sample-table.js'
 
 /** 30 s: a batch of ten is a few DynamoDB or SQS calls; the rest is room for a cold start and SDK retries. */
 const EVENT_FUNCTION_TIMEOUT = Duration.seconds(30)
@@ -49,22 +50,14 @@ export class PaymentEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: PaymentEventsProps) {
     super(scope, id)
-    this.outbox = new Table(this, 'Outbox', {
-      partitionKey: { name: OUTBOX_PARTITION_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    this.outbox = sampleTable(this, 'Outbox', OUTBOX_PARTITION_KEY, {
       // The publisher needs the event as written and nothing before it.
       stream: StreamViewType.NEW_IMAGE,
       timeToLiveAttribute: OUTBOX_TTL_ATTRIBUTE,
       // Events are delivered within seconds and kept a week; the payments they announce are what is retained.
       removalPolicy: RemovalPolicy.DESTROY,
     })
-    this.fulfilments = new Table(this, 'Fulfilments', {
-      partitionKey: { name: FULFILMENTS_PARTITION_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    this.fulfilments = sampleTable(this, 'Fulfilments', FULFILMENTS_PARTITION_KEY, {
       // Orders are business records, kept like the payments when the stack goes.
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,

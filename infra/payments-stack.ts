@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
+import type { Table } from 'aws-cdk-lib/aws-dynamodb'
 import type { Construct } from 'constructs'
 import {
   GATEWAY_LEDGER_PARTITION_KEY,
@@ -10,6 +10,7 @@ import { IdempotencyTable } from '../lib/cdk/index.js'
 import { PaymentEvents } from './payment-events.js'
 import { paymentFunction } from './payment-function.js'
 import { PaymentsApi } from './payments-api.js'
+import { sampleTable } from './sample-table.js'
 
 /**
  * The sample payments service: POST /payments and GET /payments/{paymentId} behind an HTTP API with a Cognito JWT
@@ -27,20 +28,12 @@ export class PaymentsStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props)
     this.idempotency = new IdempotencyTable(this, 'Idempotency')
-    this.payments = new Table(this, 'Payments', {
-      partitionKey: { name: PAYMENTS_PARTITION_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    this.payments = sampleTable(this, 'Payments', PAYMENTS_PARTITION_KEY, {
       // Payment records are money: kept, like the idempotency table, when the stack goes.
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     })
-    this.gatewayLedger = new Table(this, 'GatewayLedger', {
-      partitionKey: { name: GATEWAY_LEDGER_PARTITION_KEY, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    this.gatewayLedger = sampleTable(this, 'GatewayLedger', GATEWAY_LEDGER_PARTITION_KEY, {
       // The simulated gateway stands in for a third party's books: it goes with the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     })
