@@ -41,16 +41,18 @@ async function stateOf(orderId: string, from: VersionStore = store): Promise<Ver
 describe('version-aware processing on DynamoDB Local', () => {
   function projection(options: { now?: () => number; leaseMs?: number } = {}) {
     const applied: number[] = []
+    const started: number[] = []
     const gates = new Map<number, Promise<void>>()
     const handler = makeVersioned(
       async (change: Change) => {
+        started.push(change.version)
         await gates.get(change.version)
         applied.push(change.version)
         return { applied: change.version }
       },
       { store, entity, namespace: NAMESPACE, ...options },
     )
-    return { applied, gates, handler }
+    return { applied, started, gates, handler }
   }
 
   it('processes v3, then treats v2 and a second v3 as stale no-ops without running them', async () => {
@@ -138,11 +140,13 @@ describe('version-aware processing on DynamoDB Local', () => {
   it('refuses a zombie completion after a takeover, and the newer version stands', async () => {
     const orderId = randomUUID()
     let nowMs = Date.now()
-    const { gates, handler } = projection({ now: () => nowMs, leaseMs: 1_000 })
+    const { started, gates, handler } = projection({ now: () => nowMs, leaseMs: 1_000 })
     let wakeZombie: () => void = () => undefined
     gates.set(4, new Promise<void>((resolve) => (wakeZombie = resolve)))
     const zombie = handler({ orderId, version: 4 }, {})
-    await expect.poll(async () => (await stateOf(orderId))?.claim?.version).toBe(4n)
+    // Its lease must run out while its handler runs: a claim already expired when it returns never runs at all.
+    await expect.poll(() => started).toContain(4)
+    expect((await stateOf(orderId))?.claim?.version).toBe(4n)
 
     nowMs += 1_001
     expect(await handler({ orderId, version: 5 }, {})).toMatchObject({ kind: 'processed' })
