@@ -30,12 +30,17 @@ const MAX_EXTRA_WRITES = 99
 /**
  * Keyed by the invocation's own context object, so state lives exactly as long as the request. Registered on
  * globalThis because the package ships an ESM and a CommonJS build: an app that loads both (the dual-package
- * hazard) must still find from one copy the handle the other attached. The `v1` ties it to the handle's shape.
+ * hazard) must still find from one copy the handle the other attached. The `v2` ties it to the entry's shape.
  */
-const HANDLES = Symbol.for('lambda-idempotency.handles.v1')
-const registry = globalThis as { [HANDLES]?: WeakMap<object, IdempotencyHandle> }
+const HANDLES = Symbol.for('lambda-idempotency.handles.v2')
+/** The handles attached under one context, latest last; normally exactly one. */
+type Attached = { readonly invocation: Invocation; readonly handle: IdempotencyHandle }[]
+const registry = globalThis as { [HANDLES]?: WeakMap<object, Attached> }
 registry[HANDLES] ??= new WeakMap()
 const handles = registry[HANDLES]
+
+const SHARED_CONTEXT =
+  'Two invocations holding idempotency keys share one context object, so idempotencyOf(context) cannot tell whose handle to give. Pass each invocation its own context (Lambda always does).'
 
 export function attachHandle(context: object | undefined, record: InProgressRecord): Invocation {
   const invocation: Invocation = {
@@ -45,9 +50,13 @@ export function attachHandle(context: object | undefined, record: InProgressReco
     extraWrites: [],
     state: 'held',
   }
-  if (context !== undefined) handles.set(context, handleFor(invocation))
+  if (context === undefined) return invocation
+  const live = (handles.get(context) ?? []).filter(isHeld)
+  handles.set(context, [...live, { invocation, handle: handleFor(invocation) }])
   return invocation
 }
+
+const isHeld = ({ invocation }: Attached[number]) => invocation.state === 'held'
 
 function handleFor(invocation: Invocation): IdempotencyHandle {
   return {
@@ -64,7 +73,16 @@ function handleFor(invocation: Invocation): IdempotencyHandle {
   }
 }
 
-/** The idempotency handle of the invocation running with this context, or undefined outside one. */
+/**
+ * The idempotency handle of the invocation running with this context, or undefined outside one. Throws when
+ * two invocations holding keys were given the same context object.
+ */
 export function idempotencyOf(context: object): IdempotencyHandle | undefined {
-  return handles.get(context)
+  const attached = handles.get(context)
+  if (attached === undefined) return undefined
+  const live = attached.filter(isHeld)
+  // Two requests holding keys under one context (a test harness, a nested wrapper) must never write into each
+  // other's completion: fail closed rather than guess. Handles already handed out stay correct.
+  if (live.length > 1) throw new Error(SHARED_CONTEXT)
+  return (live[0] ?? attached[attached.length - 1])?.handle
 }

@@ -5,8 +5,7 @@ import type { Invocation } from './invocation.js'
 import { beforeEarlyReturn } from './middy-early-return.js'
 import type { IdempotencyOptions } from './options.js'
 
-type Internal = { lambdaIdempotency?: Invocation }
-type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context, Internal>
+type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context>
 
 /**
  * Middy middleware: claims the key in `before` (replays short-circuit there, without the handler), stores the
@@ -17,13 +16,24 @@ type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context, I
  */
 export function idempotency<TEvent, TResult>(
   options: IdempotencyOptions<TEvent, TResult>,
-): middy.MiddlewareObj<TEvent, TResult, Error, Context, Internal> {
+): middy.MiddlewareObj<TEvent, TResult, Error, Context> {
   const engine = createIdempotencyEngine(options)
+  /**
+   * Per request, never in `request.internal`: Middy's `internal` option makes that one object for every
+   * request, and with many invocations in one process a duplicate would release or complete its twin's claim.
+   */
+  const held = new WeakMap<Request<TEvent, TResult>, Invocation>()
+
+  const take = (request: Request<TEvent, TResult>): Invocation | undefined => {
+    const invocation = held.get(request)
+    held.delete(request)
+    return invocation?.state === 'held' ? invocation : undefined
+  }
 
   const idempotencyBefore = async (request: Request<TEvent, TResult>) => {
     const begun = await engine.begin(request.event, request.context)
     if (begun.kind === 'execute') {
-      request.internal.lambdaIdempotency = begun.invocation
+      held.set(request, begun.invocation)
       return
     }
     if (begun.kind === 'replay') {
@@ -34,20 +44,16 @@ export function idempotency<TEvent, TResult>(
   }
 
   const idempotencyAfter = async (request: Request<TEvent, TResult>) => {
-    const invocation = heldBy(request)
+    const invocation = take(request)
     if (invocation !== undefined) await engine.complete(invocation, request.response as TResult)
   }
 
   const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
-    const invocation = heldBy(request)
+    const invocation = take(request)
+    if (invocation === undefined) return
     // A failed release must not hide the handler's error; the engine has logged it, and the lease bounds it.
-    if (invocation !== undefined) await engine.release(invocation).catch(() => undefined)
+    await engine.release(invocation).catch(() => undefined)
   }
 
   return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError }
-}
-
-function heldBy<TEvent, TResult>(request: Request<TEvent, TResult>): Invocation | undefined {
-  const invocation = request.internal.lambdaIdempotency
-  return invocation?.state === 'held' ? invocation : undefined
 }
