@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { assertNever } from './assert-never.js'
 import { type Decision, decide } from './decide.js'
 import {
+  type IdempotencyHandlerTimeoutError,
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
   IdempotencyPayloadMismatchError,
@@ -51,6 +52,11 @@ export interface IdempotencyEngine<TEvent, TResult> {
   complete(invocation: Invocation, result: TResult): Promise<void>
   /** Gives the key back after a failure, so a retry runs again. Only ever deletes this invocation's own record. */
   release(invocation: Invocation): Promise<void>
+  /**
+   * The framework answered while the handler may still run: keeps the key until its lease ends (no release, no
+   * completion), aborts the handle's signal, and returns the error to answer the caller with.
+   */
+  abandon(invocation: Invocation, cause: unknown): IdempotencyHandlerTimeoutError
 }
 
 /** Re-claims after a refused write that `decide` would have allowed (a twin released meanwhile); bounded. */
@@ -69,7 +75,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
 
   const reporter = createReporter(config)
   const { emit, withStoreErrors } = reporter
-  const { complete, release } = createSettlement(config, cache, reporter)
+  const { complete, release, abandon } = createSettlement(config, cache, reporter)
 
   const namespaceOf = (context: LambdaContextLike | undefined) =>
     config.namespace ?? `${context?.functionName ?? 'local'}#${config.operation}`
@@ -187,7 +193,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
     }
   }
 
-  return { identify, begin, complete, release }
+  return { identify, begin, complete, release, abandon }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -110,3 +110,21 @@ export class IdempotencyResultNotStoredError extends IdempotencyError {
     )
   }
 }
+
+/**
+ * The framework stopped waiting for the handler (Middy's early timeout) while its body may still be running.
+ * The key stays held until its lease ends, so no retry runs beside it; after that a retry takes the key over.
+ */
+export class IdempotencyHandlerTimeoutError extends IdempotencyError {
+  readonly retryAfterSeconds: number
+  constructor(retryAfterMs: number, options?: ErrorOptions) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
+    super(
+      `The request with this idempotency key ran out of time while still being processed, and may yet finish. Its key stays held; retry with the same key after ${retryAfterSeconds} s.`,
+      503,
+      'handler-timeout',
+      options,
+    )
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}

@@ -9,6 +9,7 @@ export {
 } from './engine.js'
 export {
   IdempotencyError,
+  IdempotencyHandlerTimeoutError,
   IdempotencyInProgressError,
   IdempotencyKeyInvalidError,
   IdempotencyKeyMissingError,

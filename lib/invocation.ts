@@ -2,19 +2,30 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
 import { sha256 } from './fingerprint.js'
 import type { InProgressRecord } from './record.js'
 
-/** One attempt that holds a key, from claim until it completes, releases, loses its lease or fails to write. */
+/**
+ * One attempt that holds a key, from claim until it completes, releases, loses its lease, fails to write, or is
+ * abandoned: the framework stopped waiting for a body that may still run, so the key is kept until its lease ends.
+ */
 export interface Invocation {
   readonly key: string
   readonly token: string
   readonly fingerprint: string
+  readonly leaseUntilEpochMs: number
   readonly extraWrites: TransactWriteItem[]
-  state: 'held' | 'completed' | 'released' | 'lost' | 'failed'
+  /** Created on first use: most handlers never read their signal, and a controller per request costs CPU. */
+  controller?: AbortController
+  state: 'held' | 'completed' | 'released' | 'lost' | 'failed' | 'abandoned'
 }
 
 /** What a handler may do with the key it holds. */
 export interface IdempotencyHandle {
   /** The scoped, hashed record key (safe to log). */
   readonly recordKey: string
+  /**
+   * Aborts when the framework stops waiting for this handler (Middy's early timeout) while it may still run:
+   * start no new side effect after it fires. Unlike Middy's own signal, it belongs to this request alone.
+   */
+  readonly signal: AbortSignal
   /**
    * A key derived from the record key, the same for every retry and takeover of this request: hand it to
    * downstream APIs (a payment gateway's own idempotency key) so a crash after their call cannot repeat it.
@@ -47,6 +58,7 @@ export function attachHandle(context: object | undefined, record: InProgressReco
     key: record.key,
     token: record.token,
     fingerprint: record.fingerprint,
+    leaseUntilEpochMs: record.leaseUntilEpochMs,
     extraWrites: [],
     state: 'held',
   }
@@ -58,9 +70,19 @@ export function attachHandle(context: object | undefined, record: InProgressReco
 
 const isHeld = ({ invocation }: Attached[number]) => invocation.state === 'held'
 
+/** Fires the invocation's signal: whatever the handler does from here on may outlive its answer. */
+export function abortInvocation(invocation: Invocation, reason: unknown): void {
+  invocation.controller ??= new AbortController()
+  invocation.controller.abort(reason)
+}
+
 function handleFor(invocation: Invocation): IdempotencyHandle {
   return {
     recordKey: invocation.key,
+    get signal() {
+      invocation.controller ??= new AbortController()
+      return invocation.controller.signal
+    },
     stableKey: (purpose) => sha256(`${invocation.key}#${purpose}`),
     addToCompletion(...writes) {
       if (invocation.state !== 'held')

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda'
 import { createIdempotencyEngine } from './engine.js'
 import type { Invocation } from './invocation.js'
 import { beforeEarlyReturn } from './middy-early-return.js'
+import { isTimeout } from './middy-timeout.js'
 import type { IdempotencyOptions } from './options.js'
 
 type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context>
@@ -10,7 +11,9 @@ type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context>
 /**
  * Middy middleware: claims the key in `before` (replays short-circuit there, without the handler), stores the
  * result in `after`, and in `onError` releases only a key this request holds — never after a conflict or
- * mismatch it raised itself, so a rejected duplicate cannot free its running twin's key.
+ * mismatch it raised itself, so a rejected duplicate cannot free its running twin's key. When Middy's early
+ * timeout fires, the handler may still be running: the key stays held until its lease ends, and the caller
+ * gets `IdempotencyHandlerTimeoutError` (retry after its `retryAfterSeconds`).
  *
  * Register it last, so body parsers and validators run first and a request they reject stores nothing.
  */
@@ -51,6 +54,10 @@ export function idempotency<TEvent, TResult>(
   const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
     const invocation = take(request)
     if (invocation === undefined) return
+    if (isTimeout(request.error)) {
+      request.error = engine.abandon(invocation, request.error)
+      return
+    }
     // A failed release must not hide the handler's error; the engine has logged it, and the lease bounds it.
     await engine.release(invocation).catch(() => undefined)
   }

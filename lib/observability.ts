@@ -15,7 +15,7 @@ export interface OutcomeLogger {
 /**
  * Normal traffic (claims, replays, a twin still running, a failed handler giving its key back) is `info`. A
  * reused key with another payload is a client bug: `warn`. A lost lease means a handler outran its lease and
- * its result was dropped: `warn`. An unreachable store and a result too large to replay lose availability or
+ * its result was dropped: `warn`; so is a handler the framework timed out while it still ran. An unreachable store and a result too large to replay lose availability or
  * answers: `error`.
  */
 export const OUTCOME_LEVELS: Readonly<Record<IdempotencyOutcomeType, OutcomeLevel>> = {
@@ -25,6 +25,7 @@ export const OUTCOME_LEVELS: Readonly<Record<IdempotencyOutcomeType, OutcomeLeve
   released: 'info',
   mismatch: 'warn',
   'lease-lost': 'warn',
+  'timed-out': 'warn',
   'store-error': 'error',
   'result-not-stored': 'error',
 }

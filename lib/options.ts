@@ -16,6 +16,8 @@ export type IdempotencyOutcomeType =
   | 'lease-lost'
   | 'store-error'
   | 'result-not-stored'
+  /** The framework stopped waiting for a handler that may still run; its key stays held until the lease ends. */
+  | 'timed-out'
 
 /** What happened to one request. `key` is the scoped, hashed record key: never the raw key or the payload. */
 export interface IdempotencyOutcome {

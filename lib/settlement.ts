@@ -1,5 +1,5 @@
-import { IdempotencyError, IdempotencyLeaseLostError } from './errors.js'
-import type { Invocation } from './invocation.js'
+import { IdempotencyError, IdempotencyHandlerTimeoutError, IdempotencyLeaseLostError } from './errors.js'
+import { abortInvocation, type Invocation } from './invocation.js'
 import type { LocalCache } from './local-cache.js'
 import type { ResolvedOptions } from './options.js'
 import { type CompletedRecord, toEpochSeconds } from './record.js'
@@ -59,6 +59,24 @@ export function createSettlement<TEvent, TResult>(
   }
 
   /**
+   * The framework answered while the handler's body may still run (Middy's early timeout). Releasing would let
+   * a retry run beside it, and completing would store an answer the body never gave: keep the claim until its
+   * lease ends, tell the body through its signal, and return the error the caller is answered with.
+   */
+  function abandon(invocation: Invocation, cause: unknown): IdempotencyHandlerTimeoutError {
+    const error = new IdempotencyHandlerTimeoutError(invocation.leaseUntilEpochMs - config.now(), { cause })
+    if (invocation.state !== 'held') return error
+    invocation.state = 'abandoned'
+    abortInvocation(invocation, cause)
+    logger.warn('Handler timed out while still running; its key stays held until the lease ends', {
+      key: invocation.key,
+      leaseUntilEpochMs: invocation.leaseUntilEpochMs,
+    })
+    emit({ type: 'timed-out', key: invocation.key, error })
+    return error
+  }
+
+  /**
    * After the handler ran, a failed write must never lead to a second run: on any store failure the
    * invocation stops holding the key (no release follows), and the record stays until its lease ends.
    */
@@ -82,5 +100,5 @@ export function createSettlement<TEvent, TResult>(
     }
   }
 
-  return { complete, release }
+  return { complete, release, abandon }
 }

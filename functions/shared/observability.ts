@@ -19,6 +19,7 @@ export const OUTCOME_METRICS: Readonly<Record<IdempotencyOutcomeType, string>> =
   'lease-lost': 'LeaseLost',
   'store-error': 'StoreErrors',
   'result-not-stored': 'ResultsNotStored',
+  'timed-out': 'TimedOut',
 }
 
 export interface Observability {

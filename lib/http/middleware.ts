@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda'
 import { IdempotencyError } from '../errors.js'
 import type { Invocation } from '../invocation.js'
 import { beforeEarlyReturn } from '../middy-early-return.js'
+import { isTimeout } from '../middy-timeout.js'
 import { createHttpIdempotency } from './preset.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
 
@@ -11,7 +12,9 @@ type Request = middy.Request<HttpEvent, HttpResult, Error, Context>
 /**
  * Middy middleware for API Gateway and function URL handlers. Register it last, after parsers and validators:
  * a request they reject never reaches it and stores nothing. Toolkit errors become problem+json answers; the
- * handler's own errors are rethrown (after the key is released) for the user's error middleware.
+ * handler's own errors are rethrown (after the key is released) for the user's error middleware. When Middy's
+ * early timeout fires, the body may still be running: its key stays held and the caller gets a 503 problem
+ * with `Retry-After` (the time left on the lease).
  */
 export function httpIdempotency(
   options: HttpIdempotencyOptions,
@@ -43,6 +46,11 @@ export function httpIdempotency(
 
   const httpIdempotencyOnError = async (request: Request) => {
     const invocation = take(request)
+    if (invocation !== undefined && isTimeout(request.error)) {
+      // The body may still run: keep its key until the lease ends and answer 503 with Retry-After.
+      request.response = http.abandon(invocation, request.error)
+      return
+    }
     if (invocation !== undefined) await http.release(invocation)
     if (request.error instanceof IdempotencyError) request.response = http.problemOrThrow(request.error)
   }

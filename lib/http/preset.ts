@@ -143,12 +143,17 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     return result
   }
 
+  /** The framework timed out while the body may still run: the key stays held, the caller gets a 503 problem. */
+  function abandon(invocation: Invocation, cause: unknown): HttpResult {
+    return problemOrThrow(engine.abandon(invocation, cause))
+  }
+
   /** A failed release must not hide the handler's error; the engine has logged it, and the lease bounds it. */
   async function release(invocation: Invocation): Promise<void> {
     await engine.release(invocation).catch(() => undefined)
   }
 
-  return { start, finish, release, problemOrThrow }
+  return { start, finish, release, abandon, problemOrThrow }
 }
 
 function isJsonContentType(contentType: string | undefined): boolean {

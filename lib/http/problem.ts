@@ -1,5 +1,5 @@
 import type { IdempotencyError } from '../errors.js'
-import { IdempotencyInProgressError } from '../errors.js'
+import { IdempotencyHandlerTimeoutError, IdempotencyInProgressError } from '../errors.js'
 import type { HttpResult } from './types.js'
 
 /** An RFC 9457 problem: `type` is a stable URI a client can switch on, `detail` says what to do next. */
@@ -30,6 +30,7 @@ const TITLES: Readonly<Record<string, string>> = {
   'store-unavailable': 'Idempotency store unavailable',
   'lease-lost': 'Idempotency key taken over',
   'result-not-stored': 'Response was not stored',
+  'handler-timeout': 'Request timed out while still being processed',
 }
 
 /**
@@ -40,6 +41,8 @@ const FIXED_DETAILS: Readonly<Record<string, string>> = {
   'store-unavailable': `The idempotency store could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s.`,
   'result-not-stored':
     'The request with this key was processed, but its response was too large or not serialisable to be stored. Do not retry with a new key; look the result up instead.',
+  'handler-timeout':
+    'The request with this key ran out of time while still being processed, and may yet finish. Retry with the same key after the Retry-After delay: you will get its result, or it will run again if it never finished.',
 }
 
 /** A proxy result carrying the problem as `application/problem+json`. */
@@ -69,7 +72,8 @@ export function idempotencyProblem(
 }
 
 function retryAfterOf(error: IdempotencyError): number | undefined {
-  if (error instanceof IdempotencyInProgressError) return error.retryAfterSeconds
+  if (error instanceof IdempotencyInProgressError || error instanceof IdempotencyHandlerTimeoutError)
+    return error.retryAfterSeconds
   if (error.code === 'store-unavailable') return STORE_UNAVAILABLE_RETRY_AFTER_SECONDS
   return undefined
 }
