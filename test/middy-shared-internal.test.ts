@@ -70,7 +70,7 @@ describe('handles when two requests are given one context object', () => {
       release = resolve
     })
     const handler = makeIdempotent(
-      async (event: { orderId: string }, context: object) => {
+      async (_event: { orderId: string }, context: object) => {
         const mine = (() => {
           try {
             return idempotencyOf(context)?.stableKey('gateway')
