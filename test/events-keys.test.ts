@@ -1,21 +1,38 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
   dynamoDBStreamKey,
   eventBridgeKey,
   kafkaRecordKey,
-  s3RecordKey,
   sqsAttributeKey,
   sqsBodyKey,
   sqsMessageKey,
 } from '../lib/index.js'
-import { eventBridgeEvent, kafkaRecord, s3Record, sqsRecord, streamRecord } from './support/events.js'
+import { eventBridgeEvent, kafkaRecord, redelivered, sqsRecord, streamRecord } from './support/events.js'
 
 describe('key helpers per event source', () => {
-  it('keys a standard SQS message by messageId and a FIFO message by its deduplication id', () => {
-    expect(sqsMessageKey(sqsRecord('m-1', {}))).toBe('m-1')
-    expect(sqsMessageKey(sqsRecord('m-2', {}, { groupId: 'g', deduplicationId: 'producer-7' }))).toBe(
-      'producer-7',
-    )
+  it('keys an SQS message by its messageId, which a Lambda redelivery keeps', () => {
+    const message = sqsRecord('m-1', { orderId: 'o-1' })
+    expect(sqsMessageKey(message)).toBe('m-1')
+    expect(sqsMessageKey(redelivered(redelivered(message)))).toBe(sqsMessageKey(message))
+    const fifo = sqsRecord('m-2', {}, { groupId: 'g', deduplicationId: 'producer-7' })
+    expect(sqsMessageKey(redelivered(fifo))).toBe(sqsMessageKey(fifo))
+  })
+
+  it('gives two FIFO messages with one deduplication id in two message groups two keys', () => {
+    // High-throughput FIFO (DeduplicationScope=messageGroup) deduplicates per group: SQS delivers both.
+    const inA = sqsRecord('m-a', { amount: 5 }, { groupId: 'account-A', deduplicationId: 'transfer-1' })
+    const inB = sqsRecord('m-b', { amount: 9 }, { groupId: 'account-B', deduplicationId: 'transfer-1' })
+    expect(sqsMessageKey(inA)).not.toBe(sqsMessageKey(inB))
+  })
+
+  it('gives two FIFO messages with one content-based deduplication id two keys', () => {
+    // Identical bodies sent more than SQS's 5-minute deduplication window apart are two messages to SQS.
+    const body = JSON.stringify({ topUp: 10 })
+    const deduplicationId = createHash('sha256').update(body).digest('hex')
+    const first = sqsRecord('m-1', body, { groupId: 'wallet-1', deduplicationId })
+    const second = sqsRecord('m-2', body, { groupId: 'wallet-1', deduplicationId })
+    expect(sqsMessageKey(first)).not.toBe(sqsMessageKey(second))
   })
 
   it('reads a producer key from a String message attribute, or has none', () => {
@@ -48,21 +65,5 @@ describe('key helpers per event source', () => {
   it('keys EventBridge events by id and DynamoDB stream records by eventID', () => {
     expect(eventBridgeKey(eventBridgeEvent('eb-1', { orderId: 'o' }))).toBe('eb-1')
     expect(dynamoDBStreamKey(streamRecord('100', { pk: { S: 'a' } }, { pk: { S: 'a' } }))).toBe('event-100')
-  })
-
-  it('keys S3 events by bucket, object key and version id, or the sequencer in unversioned buckets', () => {
-    const put = s3RecordKey(s3Record('imports', 'a.csv', { sequencer: '0A1', versionId: 'v1' }))
-    const otherSequencerSameVersion = s3RecordKey(
-      s3Record('imports', 'a.csv', { sequencer: '0A2', versionId: 'v1' }),
-    )
-    const nextPut = s3RecordKey(s3Record('imports', 'a.csv', { sequencer: '0A2' }))
-    const permanentDelete = s3RecordKey(
-      s3Record('imports', 'a.csv', { sequencer: '0A3', versionId: 'v1', eventName: 'ObjectRemoved:Delete' }),
-    )
-    expect(otherSequencerSameVersion).toBe(put)
-    expect(new Set([put, nextPut, permanentDelete]).size).toBe(3)
-    expect(s3RecordKey(s3Record('imports', 'a.csv', { sequencer: '0A1' }))).not.toBe(
-      s3RecordKey(s3Record('imports-2', 'a.csv', { sequencer: '0A1' })),
-    )
   })
 })

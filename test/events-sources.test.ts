@@ -14,14 +14,13 @@ import {
   idempotencyStoreOnDynamoDBLocal,
   kafkaRecord,
   mskEvent,
-  s3Event,
-  s3Record,
   selfManagedKafkaEvent,
   silent,
   streamEvent,
   streamRecord,
 } from './support/events.js'
 import { lambdaContext } from './support/records.js'
+import { s3Event, s3Record } from './support/s3-events.js'
 
 const dynamodb = idempotencyStoreOnDynamoDBLocal()
 const { commands } = dynamodb

@@ -12,22 +12,34 @@ import { canonicalJson } from '../fingerprint.js'
 // Composite keys are canonical JSON arrays, so no topic or object key can forge a separator and collide.
 
 /**
- * The SQS key Lambda redeliveries share. A FIFO message's `MessageDeduplicationId` (explicit or content-based)
- * also covers a producer's resend, so it wins; a standard queue only has `messageId`, which a producer's
- * resend does not share: use `sqsAttributeKey` or `sqsBodyKey` for a producer-supplied key.
+ * The SQS message itself: its `messageId`, standard and FIFO queues alike.
+ *
+ * - Same delivery: every Lambda redelivery of the message (visibility timeout, a failed batch item, a second
+ *   poller), which keeps its `messageId`.
+ * - Kept apart: every message SQS delivered as a message of its own, including two FIFO messages with one
+ *   `MessageDeduplicationId`: in two message groups under `DeduplicationScope=messageGroup`, or sent more than
+ *   SQS's 5-minute deduplication window apart (content-based ids of identical bodies). A deduplication id only
+ *   means "the same" inside SQS's own window and scope, and SQS never delivers twice what it deduplicated.
+ * - Not covered: a producer's resend that SQS delivered as a new message (a standard queue, or a FIFO resend
+ *   after the window). For those, key on the producer's own id with `sqsAttributeKey` or `sqsBodyKey`.
  */
 export function sqsMessageKey(record: SQSRecord): string {
-  return record.attributes.MessageDeduplicationId ?? record.messageId
+  return record.messageId
 }
 
-/** A producer-supplied key carried in a String message attribute. */
+/**
+ * A producer-supplied key carried in a String message attribute: the same for every delivery and every resend
+ * of one business request, for as long as `ttlSeconds` keeps it, whatever SQS's deduplication window. Two
+ * messages that carry one key are one request: a different body under it is refused as a mismatch.
+ */
 export function sqsAttributeKey(name: string): (record: SQSRecord) => string | undefined {
   return (record) => record.messageAttributes[name]?.stringValue || undefined
 }
 
 /**
- * A producer-supplied key in the JSON body, at a dotted path (`'payment.id'`). A body that is not JSON or lacks
- * the field has no key, which the batch reports as a failed record rather than running it unprotected.
+ * A producer-supplied key in the JSON body, at a dotted path (`'payment.id'`), with the promise of
+ * `sqsAttributeKey`. A body that is not JSON or lacks the field has no key, which the batch reports as a failed
+ * record rather than running it unprotected.
  */
 export function sqsBodyKey(path: string): (record: SQSRecord) => string | undefined {
   const steps = path.split('.')

@@ -6,8 +6,6 @@ import type {
   EventBridgeEvent,
   MSKEvent,
   MSKRecord,
-  S3Event,
-  S3EventRecord,
   SelfManagedKafkaEvent,
   SQSEvent,
   SQSRecord,
@@ -55,6 +53,19 @@ export function sqsRecord(
 }
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records })
+
+/**
+ * The same message handed to Lambda again (visibility timeout, a failed batch, a second poller): SQS keeps its
+ * `messageId`, body and attributes, and gives it a new receipt handle and a higher receive count.
+ */
+export function redelivered(record: SQSRecord): SQSRecord {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount) + 1
+  return {
+    ...record,
+    receiptHandle: `${record.receiptHandle}-${receiveCount}`,
+    attributes: { ...record.attributes, ApproximateReceiveCount: String(receiveCount) },
+  }
+}
 
 export function kafkaRecord(topic: string, partition: number, offset: number, value: unknown): MSKRecord {
   return {
@@ -118,44 +129,6 @@ export function streamRecord(
 }
 
 export const streamEvent = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records })
-
-export function s3Record(
-  bucket: string,
-  key: string,
-  options: { sequencer: string; versionId?: string; eventName?: string },
-): S3EventRecord {
-  return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: 'eu-west-1',
-    eventTime: '2026-01-01T00:00:00.000Z',
-    eventName: options.eventName ?? 'ObjectCreated:Put',
-    userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
-    requestParameters: { sourceIPAddress: '203.0.113.10' },
-    responseElements: {
-      'x-amz-request-id': 'C3D13FE58DE4C810',
-      'x-amz-id-2': 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
-    },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: 'imports',
-      bucket: {
-        name: bucket,
-        ownerIdentity: { principalId: 'A3NL1KOZZKExample' },
-        arn: `arn:aws:s3:::${bucket}`,
-      },
-      object: {
-        key,
-        size: 1024,
-        eTag: 'd41d8cd98f00b204e9800998ecf8427e',
-        sequencer: options.sequencer,
-        ...(options.versionId !== undefined && { versionId: options.versionId }),
-      },
-    },
-  }
-}
-
-export const s3Event = (...records: S3EventRecord[]): S3Event => ({ Records: records })
 
 export function eventBridgeEvent<TDetail>(
   id: string,
