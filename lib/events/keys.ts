@@ -70,13 +70,41 @@ export function dynamoDBStreamKey(record: DynamoDBRecord): string | undefined {
   return record.eventID
 }
 
+/** Replication notifications (eventVersion 2.2 and later) name the rule and destination they are about. */
+interface ReplicationEventData {
+  readonly replicationRuleId?: string
+  readonly destinationBucket?: string
+}
+
 /**
- * S3 notifications: bucket + object key + version id (versioned buckets) or sequencer (per-key ordering token,
- * unique per event). The event category joins them because permanently deleting a version reports that
- * version's id, the same one its creation reported.
+ * One S3 event notification: bucket, object key, the full event name, the event time, the request id, and the
+ * version id, sequencer and replication destination where the record has them.
+ *
+ * - Same delivery: a redelivery of the notification (S3's own duplicate, Lambda's asynchronous retry), which is
+ *   the same JSON.
+ * - Kept apart: every other notification, including those with no sequencer (S3 sends one for PUTs and DELETEs
+ *   only) and no version id (unversioned buckets): two tagging or ACL changes, a restore's start and completion,
+ *   lifecycle and replication events; the keys of one DeleteObjects call (one request id); two PUTs of one key
+ *   in the same millisecond (the sequencer); replication failures for two destinations.
+ * - Not covered: a business repeat. Uploading one file twice is two PUTs, two notifications: key on your own
+ *   id (a name in the object's metadata, say) when the effect must happen once per file.
+ *
+ * A record without its request id or event time has no key: the batch reports it rather than merging it.
  */
-export function s3RecordKey(record: S3EventRecord): string {
+export function s3RecordKey(record: S3EventRecord): string | undefined {
+  const requestId = record.responseElements?.['x-amz-request-id']
+  if (!requestId || !record.eventTime) return undefined
   const { bucket, object } = record.s3
-  const category = record.eventName.split(':')[0]
-  return canonicalJson([bucket.name, object.key, category, object.versionId ?? object.sequencer])
+  const replication = (record as { replicationEventData?: ReplicationEventData }).replicationEventData
+  return canonicalJson([
+    bucket.name,
+    object.key,
+    record.eventName,
+    record.eventTime,
+    requestId,
+    object.versionId ?? null,
+    object.sequencer ?? null,
+    replication?.replicationRuleId ?? null,
+    replication?.destinationBucket ?? null,
+  ])
 }

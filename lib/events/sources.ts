@@ -48,7 +48,7 @@ function failWholeBatch<TRecord>(name: string) {
   }
 }
 
-/** SQS standard and FIFO. The identifier is `messageId`; FIFO message groups keep their order. */
+/** SQS standard and FIFO. Key and identifier are the `messageId`; FIFO message groups keep their order. */
 export const sqsBatch: BatchSource<SQSEvent, SQSRecord, SQSBatchResponse> = {
   name: 'SQS',
   records: (event) => event.Records,
@@ -95,7 +95,10 @@ export const kafkaBatch: BatchSource<KafkaEvent, KafkaRecord, void> = {
   respond: failWholeBatch('Kafka'),
 }
 
-/** S3 event notifications (invoked asynchronously: a failed invocation is retried whole). */
+/**
+ * S3 event notifications (invoked asynchronously: a failed invocation is retried whole). One key per
+ * notification (`s3RecordKey`); the fingerprint, event name and object, is the same on every redelivery.
+ */
 export const s3Batch: BatchSource<S3Event, S3EventRecord, void> = {
   name: 'S3',
   records: (event) => event.Records,
