@@ -16,6 +16,7 @@ export {
   IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
   IdempotencyPrincipalMissingError,
+  IdempotencyPrincipalUnresolvedError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
 } from './errors.js'

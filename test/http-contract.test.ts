@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { DynamoDBStore, type HttpResult } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
+import { userPoolClaims } from './support/http-auth-events.js'
 import { functionUrlEvent, headerOf, httpApiEvent, restEvent } from './support/http-events.js'
 import {
   createdPayment,
@@ -242,7 +243,7 @@ describe.each(wrappers)('the HTTP contract %s, on DynamoDB Local', (_path, wrap)
       body: {},
     })
     const viaCognito = restEvent({
-      authorizer: { claims: { sub: freshUser() } },
+      authorizer: { claims: userPoolClaims(freshUser()) },
       headers: { 'idempotency-key': key },
       body: {},
     })

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { isFinalAnswer, replayedHeaderNames, storedForm } from '../lib/http/answer.js'
-import { defaultPrincipal, headerValues, routeOf } from '../lib/http/event.js'
+import { headerValues, routeOf } from '../lib/http/event.js'
 import { checkKeyAge, parseIdempotencyKey, UUIDV7_MAX_FUTURE_SKEW_MS } from '../lib/http/key.js'
 import { preferredWaitSeconds } from '../lib/http/prefer.js'
+import { defaultPrincipal } from '../lib/http/principal.js'
 import { IdempotencyKeyInvalidError, IdempotencyKeyMissingError } from '../lib/index.js'
 import { functionUrlEvent, httpApiEvent, restEvent, uuidV7At } from './support/http-events.js'
 import { NOW_MS } from './support/records.js'
@@ -108,26 +109,31 @@ describe('parsing Prefer: wait', () => {
 })
 
 describe('reading the principal and route of each event shape', () => {
+  const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example'
   it.each([
-    ['HTTP API JWT claims.sub', httpApiEvent({ sub: 'user-1' }), 'user-1'],
-    ['REST Lambda authorizer principalId', restEvent({ authorizer: { principalId: 'user-2' } }), 'user-2'],
+    ['HTTP API JWT issuer and sub', httpApiEvent({ sub: 'user-1' }), ['jwt', issuer, 'user-1']],
     [
-      'REST Cognito authorizer claims.sub',
-      restEvent({ authorizer: { claims: { sub: 'user-3' } } }),
-      'user-3',
+      'REST Lambda authorizer principalId',
+      restEvent({ authorizer: { principalId: 'user-2' } }),
+      ['lambda', 'user-2'],
+    ],
+    [
+      'REST Cognito authorizer issuer and sub',
+      restEvent({ authorizer: { claims: { sub: 'user-3', iss: issuer } } }),
+      ['jwt', issuer, 'user-3'],
     ],
     [
       'REST IAM caller ARN',
       restEvent({ authorizer: { iamUserArn: 'arn:aws:iam::123456789012:user/ci' } }),
-      'arn:aws:iam::123456789012:user/ci',
+      ['iam', 'arn:aws:iam::123456789012:user/ci'],
     ],
     [
       'function URL IAM caller ARN',
       functionUrlEvent({ iamUserArn: 'arn:aws:iam::123456789012:user/ops' }),
-      'arn:aws:iam::123456789012:user/ops',
+      ['iam', 'arn:aws:iam::123456789012:user/ops'],
     ],
-  ])('takes the %s', (_name, event, principal) => {
-    expect(defaultPrincipal(event)).toBe(principal)
+  ])('takes the %s, tagged with its source', (_name, event, principal) => {
+    expect(defaultPrincipal(event)).toEqual(principal)
   })
 
   it.each([

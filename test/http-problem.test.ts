@@ -9,6 +9,7 @@ import {
   IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
   IdempotencyPrincipalMissingError,
+  IdempotencyPrincipalUnresolvedError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
   idempotencyProblem,
@@ -21,6 +22,7 @@ const everyError: [IdempotencyError, number][] = [
   [new IdempotencyKeyMissingError(), 400],
   [new IdempotencyKeyInvalidError('The Idempotency-Key header is empty.'), 400],
   [new IdempotencyPrincipalMissingError(), 401],
+  [new IdempotencyPrincipalUnresolvedError('its caller is a shared role session'), 500],
   [new IdempotencyInProgressError(2_500), 409],
   [new IdempotencyLeaseLostError('complete'), 409],
   [new IdempotencyPayloadMismatchError(), 422],
@@ -73,6 +75,17 @@ describe('problem+json answers', () => {
     const problem = idempotencyProblem(new IdempotencyStoreUnavailableError('acquire', cause))
     expect(problem.headers).toEqual({ 'Retry-After': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) })
     expect(problem.detail).not.toContain('123456789012')
+  })
+
+  it("answers a caller that cannot be told apart with fixed text, keeping the operator's reason out", () => {
+    const error = new IdempotencyPrincipalUnresolvedError(
+      'its caller is the role session arn:aws:sts::123456789012:assumed-role/R/CognitoIdentityCredentials',
+    )
+    const problem = idempotencyProblem(error)
+    expect(error.message).toContain('`principal` option')
+    expect(problem.title).toBe('Caller could not be identified')
+    expect(problem.detail).not.toContain('123456789012')
+    expect(problem.detail).not.toContain('principal')
   })
 
   it('points type URIs at a configured base', () => {

@@ -62,33 +62,3 @@ export function bodyOf(event: HttpEvent): { parsed: unknown } | { bytes: Buffer 
   if (typeof body !== 'string') return { parsed: body }
   return { bytes: Buffer.from(body, event.isBase64Encoded ? 'base64' : 'utf8') }
 }
-
-/** The authenticated caller as API Gateway's authorizers and function URL IAM auth report it. */
-export function defaultPrincipal(event: HttpEvent): string | undefined {
-  // A REST event built by hand (a direct invoke, a test console) may come without a request context.
-  const context = (event.requestContext ?? {}) as unknown as RequestContextShape
-  const authorizer = context.authorizer ?? undefined
-  return firstString(
-    authorizer?.jwt?.claims?.sub,
-    authorizer?.claims?.sub,
-    authorizer?.principalId,
-    authorizer?.iam?.userArn,
-    context.identity?.userArn,
-  )
-}
-
-/** The authorizer shapes of REST (Lambda, Cognito, IAM), HTTP API (JWT, IAM) and function URL (IAM) events. */
-interface RequestContextShape {
-  authorizer?: {
-    jwt?: { claims?: Record<string, unknown> }
-    claims?: Record<string, unknown> | null
-    principalId?: unknown
-    iam?: { userArn?: unknown }
-  } | null
-  identity?: { userArn?: unknown }
-}
-
-function firstString(...candidates: unknown[]): string | undefined {
-  for (const candidate of candidates) if (typeof candidate === 'string' && candidate !== '') return candidate
-  return undefined
-}

@@ -3,16 +3,17 @@ import {
   IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
-  IdempotencyPrincipalMissingError,
+  IdempotencyPrincipalUnresolvedError,
 } from '../errors.js'
 import { canonicalJson, sha256 } from '../fingerprint.js'
 import type { Invocation } from '../invocation.js'
 import { waitBudgetMs } from '../lease.js'
-import { DEFAULT_TTL_SECONDS, type LambdaContextLike } from '../options.js'
+import { DEFAULT_TTL_SECONDS, jsonLineLogger, type LambdaContextLike } from '../options.js'
 import { isFinalAnswer, replayedHeaderNames, storedForm, withHeaders } from './answer.js'
-import { bodyOf, defaultPrincipal, headerValues, methodOf, routeOf, targetOf } from './event.js'
+import { bodyOf, headerValues, methodOf, routeOf, targetOf } from './event.js'
 import { checkKeyAge, parseIdempotencyKey } from './key.js'
 import { preferredWaitSeconds } from './prefer.js'
+import { principalOf } from './principal.js'
 import { DEFAULT_PROBLEM_TYPE_BASE, idempotencyProblem, problemResponse } from './problem.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
 
@@ -61,14 +62,12 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
   const maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS
   if (!(maxWaitSeconds >= 0)) throw new RangeError(`maxWaitSeconds must be 0 or more, got ${maxWaitSeconds}`)
   const typeBase = options.problemTypeBase ?? DEFAULT_PROBLEM_TYPE_BASE
-  const principalOf = options.principal ?? defaultPrincipal
 
   /** Every check that needs no store call, in the order a client should fix them; undefined passes through. */
   function prepare(event: HttpEvent, context: LambdaContextLike | undefined): HttpAttempt | undefined {
     const method = methodOf(event)
     if (!methods.has(method)) return undefined
-    const principal = principalOf(event) || options.anonymousPrincipal?.(event)
-    if (!principal) throw new IdempotencyPrincipalMissingError()
+    const principal = principalOf(event, options)
     const key = parseIdempotencyKey(headerValues(event, 'idempotency-key'))
     checkKeyAge(key, clock(), retentionSeconds)
     const route = routeOf(event)
@@ -110,6 +109,9 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
   /** A toolkit error as problem+json; anything else is the user's to answer, so it is rethrown. */
   function problemOrThrow(error: unknown, attempt?: HttpAttempt): HttpResult {
     if (!(error instanceof IdempotencyError)) throw error
+    // The client gets fixed text; the operator needs to know which option fixes the configuration.
+    if (error instanceof IdempotencyPrincipalUnresolvedError)
+      (logger ?? jsonLineLogger).warn(error.message, { code: error.code })
     const problem = idempotencyProblem(error, typeBase)
     if (error instanceof IdempotencyInProgressError && attempt !== undefined)
       problem.headers = { ...problem.headers, ...preferenceApplied(attempt) }

@@ -25,6 +25,7 @@ const TITLES: Readonly<Record<string, string>> = {
   'key-missing': 'Idempotency-Key header missing',
   'key-invalid': 'Idempotency-Key header invalid',
   'principal-missing': 'No authenticated caller',
+  'principal-unresolved': 'Caller could not be identified',
   'in-progress': 'Request with this key still in progress',
   'payload-mismatch': 'Idempotency-Key reused with a different request',
   'store-unavailable': 'Idempotency store unavailable',
@@ -39,6 +40,8 @@ const TITLES: Readonly<Record<string, string>> = {
  */
 const FIXED_DETAILS: Readonly<Record<string, string>> = {
   'store-unavailable': `The idempotency store could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s.`,
+  'principal-unresolved':
+    'The server could not tell which caller sent this authenticated request, so it processed and stored nothing. This is a server configuration problem: report it to the API operator, and retry with the same key once it is fixed.',
   'result-not-stored':
     'The request with this key was processed, but its response was too large or not serialisable to be stored. Do not retry with a new key; look the result up instead.',
   'handler-timeout':

@@ -24,13 +24,22 @@ export interface HttpIdempotencyOptions {
    */
   readonly namespace?: string
   /**
-   * Who is calling: keys are scoped to it, so two callers can never see each other's results.
-   * @default HTTP API JWT `claims.sub`, REST authorizer `principalId` or `claims.sub`, IAM caller `userArn`
+   * Who is calling: keys are scoped to it, so two callers can never see each other's results. Replaces the
+   * default reading entirely; undefined or '' means "no caller" (then `anonymousPrincipal`, else 401). Return a
+   * value that names one caller and stays the same across that caller's retries (not a token expiry). Its values
+   * live in their own key space, apart from the default sources and from `anonymousPrincipal`.
+   * @default the JWT issuer + `sub` (HTTP API JWT, REST Cognito user pool authorizers); a Lambda authorizer's
+   * `principalId` (REST, or in an HTTP API authorizer's context); the Cognito identity pool + identity id, else
+   * the IAM caller ARN (IAM auth); the client certificate's issuer + serial number (mutual TLS). An authenticated
+   * request none of these can tell apart from other callers (an identity pool role session without its Cognito
+   * identity, an HTTP API Lambda authorizer context without `principalId`) fails closed with 500
+   * `principal-unresolved`. See docs/http.md, "Who is the caller".
    */
   readonly principal?: (event: HttpEvent) => string | undefined
   /**
    * Opt-in fallback for requests without a principal (public endpoints). Without it they get a 401.
-   * Everything it returns shares one key space, so return something per client if you can.
+   * Everything it returns shares one key space, so return something per client if you can. That space is apart
+   * from every authenticated caller's: an anonymous value equal to a user's `sub` never reaches that user's keys.
    */
   readonly anonymousPrincipal?: (event: HttpEvent) => string
   /**
