@@ -33,7 +33,7 @@ async function round(name: WrapperName, cache: boolean, seed: number): Promise<s
     namespace: `in-process-${randomUUID()}`,
     localCache: cache ? { maxEntries: 64 } : undefined,
   })
-  const size = { callers: 3, keys: 3, plans: LONG_RUN ? 30 : 18 }
+  const size = { callers: 4, keys: 3, plans: LONG_RUN ? 30 : 18 }
   const plans = planRound(seed, size, hasEarlyTimeout(name))
   const answers = await Promise.all(plans.map((plan) => sleep(plan.startDelayMs).then(() => invoke(plan))))
   await world.quiet()

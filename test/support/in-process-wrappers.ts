@@ -16,7 +16,13 @@ import {
   sqsBatch,
 } from '../../lib/index.js'
 import { sqsRecord } from './events.js'
-import { headerOf, httpApiEvent } from './http-events.js'
+import {
+  functionUrlWith,
+  IDENTITY_POOL_ID,
+  IDENTITY_POOL_ROLE_ARN,
+  iamAuthorizer,
+} from './http-auth-events.js'
+import { headerOf, httpApiEvent, type RequestSpec } from './http-events.js'
 import { type Answer, BodyFailure, type BodyResult, type Plan, type World } from './in-process-model.js'
 import { lambdaContext } from './records.js'
 
@@ -133,7 +139,29 @@ async function answerOf(world: World, plan: Plan, call: () => Promise<BodyResult
 }
 
 function httpOptions(common: Omit<HttpIdempotencyOptions, 'principal'>): HttpIdempotencyOptions {
-  return { ...common, fingerprint: () => 1 }
+  return { ...common, fingerprint: () => 1, anonymousPrincipal: () => SHARED_ID }
+}
+
+/** A value two sources report alike: a JWT `sub` and an anonymous client id must still be two callers. */
+const SHARED_ID = 'shared-id'
+
+/**
+ * Each caller reaches the API through a different identity source, chosen to collide where a naive scope would:
+ * a JWT user, two users of one Cognito identity pool (one shared role ARN, session CognitoIdentityCredentials),
+ * and an anonymous client whose id equals the JWT user's `sub`.
+ */
+function eventAs(caller: string, spec: RequestSpec): HttpEvent {
+  switch (caller) {
+    case 'caller-0':
+      return httpApiEvent({ ...spec, sub: SHARED_ID })
+    case 'caller-1':
+    case 'caller-2':
+      return functionUrlWith(spec, {
+        authorizer: iamAuthorizer(IDENTITY_POOL_ROLE_ARN, { identityId: `${IDENTITY_POOL_ID}-${caller}` }),
+      })
+    default:
+      return functionUrlWith(spec, {})
+  }
 }
 
 function httpBody(
@@ -152,7 +180,7 @@ async function httpAnswer(
   plans: WeakMap<HttpEvent, Plan>,
   call: (event: HttpEvent) => Promise<HttpResult>,
 ): Promise<Answer> {
-  const event = httpApiEvent({ sub: plan.caller, headers: { 'Idempotency-Key': plan.key }, body: {} })
+  const event = eventAs(plan.caller, { headers: { 'Idempotency-Key': plan.key }, body: {} })
   plans.set(event, plan)
   try {
     const response = await call(event)
