@@ -1,3 +1,5 @@
+import { sortedMembers } from './json-members.js'
+
 type Frame =
   | {
       readonly close: string
@@ -24,7 +26,7 @@ export function canonicalJsonDeep(value: unknown): string | undefined {
     out.push(isArray ? '[' : '{')
     const entries: [string | undefined, unknown][] = isArray
       ? Array.from(prepared, (item, index) => [undefined, prepare(item, String(index)) ?? null])
-      : Object.entries(sortedCopy(prepared)).map(([key, item]) => [key, prepare(item, key)])
+      : Object.entries(sortedMembers(prepared)).map(([key, item]) => [key, prepare(item, key)])
     stack.push({ close: isArray ? ']' : '}', entries, next: 0, wrote: false })
   }
   write(top)
@@ -44,13 +46,6 @@ export function canonicalJsonDeep(value: unknown): string | undefined {
     write(item)
   }
   return out.join('')
-}
-
-/** As `sortKeys` builds it; an object lists integer-like keys first, in numeric order, whatever the insertion order. */
-function sortedCopy(value: object): Record<string, unknown> {
-  const sorted: Record<string, unknown> = {}
-  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key]
-  return sorted
 }
 
 /** One value as JSON.stringify sees it before writing: after `toJSON`, undefined when it is left out. */

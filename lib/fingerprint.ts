@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto'
 import { canonicalJsonDeep } from './deep-json.js'
+import { sortedMembers } from './json-members.js'
 
 /**
  * JSON with object keys sorted at every depth, so `{a, b}` and `{b, a}` fingerprint alike. Values go through
- * `toJSON` first (Dates become ISO strings) and `undefined` members are dropped, as in `JSON.stringify`.
+ * `toJSON` first (Dates become ISO strings) and `undefined` members are dropped, as in `JSON.stringify`. Every
+ * member counts, whatever its name: `{"amount":100,"__proto__":{...}}` is not `{"amount":100}`.
  */
 export function canonicalJson(value: unknown): string {
   try {
@@ -17,9 +19,7 @@ export function canonicalJson(value: unknown): string {
 
 function sortKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
-  const sorted: Record<string, unknown> = {}
-  for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key]
-  return sorted
+  return sortedMembers(value)
 }
 
 /** SHA-256, base64url: 43 characters, safe in keys and logs. */
