@@ -51,6 +51,17 @@ describe('key helpers per event source', () => {
     expect(key(sqsRecord('m', 'null'))).toBeUndefined()
   })
 
+  it('reads only members the JSON body really has, never one inherited from Object or String', () => {
+    const body = '{"__proto__":{"id":"p-1"},"constructor":{"name":"c-1"},"payment":"abc","items":["i-0"]}'
+    expect(sqsBodyKey('__proto__.id')(sqsRecord('m', body))).toBe('p-1')
+    expect(sqsBodyKey('constructor.name')(sqsRecord('m', body))).toBe('c-1')
+    expect(sqsBodyKey('items.0')(sqsRecord('m', body))).toBe('i-0')
+    for (const path of ['constructor.name', '__proto__.constructor.name', 'toString.length', 'id.length'])
+      expect(sqsBodyKey(path)(sqsRecord('m', '{"id":"p-1"}')), path).toBeUndefined()
+    for (const path of ['payment.length', 'items.length', 'items.1', 'payment.0'])
+      expect(sqsBodyKey(path)(sqsRecord('m', body)), path).toBeUndefined()
+  })
+
   it('keys a Kafka record by topic, partition and offset, so neither partitions nor topics collide', () => {
     const keys = [
       kafkaRecordKey(kafkaRecord('orders', 0, 5, {})),

@@ -7,6 +7,7 @@ import type {
   SQSRecord,
 } from 'aws-lambda'
 import { canonicalJson } from '../fingerprint.js'
+import { jsonMember } from '../json-members.js'
 
 // Raw keys only: the engine scopes each one with its namespace and stores nothing but its SHA-256.
 // Composite keys are canonical JSON arrays, so no topic or object key can forge a separator and collide.
@@ -39,7 +40,8 @@ export function sqsAttributeKey(name: string): (record: SQSRecord) => string | u
 /**
  * A producer-supplied key in the JSON body, at a dotted path (`'payment.id'`), with the promise of
  * `sqsAttributeKey`. A body that is not JSON or lacks the field has no key, which the batch reports as a failed
- * record rather than running it unprotected.
+ * record rather than running it unprotected. Only members the body has count: `constructor.name` of a body
+ * without `constructor` is no key, not "Object".
  */
 export function sqsBodyKey(path: string): (record: SQSRecord) => string | undefined {
   const steps = path.split('.')
@@ -50,7 +52,7 @@ export function sqsBodyKey(path: string): (record: SQSRecord) => string | undefi
     } catch {
       return undefined
     }
-    for (const step of steps) value = (value as Record<string, unknown> | null | undefined)?.[step]
+    for (const step of steps) value = jsonMember(value, step)
     return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
   }
 }
