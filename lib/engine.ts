@@ -17,6 +17,7 @@ import {
   type CompletedRecord,
   type IdempotencyRecord,
   type InProgressRecord,
+  retainedThroughEpochSeconds,
   toEpochSeconds,
 } from './record.js'
 import { createReporter } from './reporting.js'
@@ -182,14 +183,19 @@ export function createIdempotencyEngine<TEvent, TResult>(
     nowEpochMs: number,
     context: LambdaContextLike | undefined,
   ): InProgressRecord {
-    const leaseMs = leaseMsFor(context, config.leaseMs)
+    const leaseUntilEpochMs = nowEpochMs + leaseMsFor(context, config.leaseMs)
     return {
       key,
       fingerprint,
       token: randomUUID(),
       status: 'IN_PROGRESS',
-      leaseUntilEpochMs: nowEpochMs + leaseMs,
-      expiresAtEpochSeconds: toEpochSeconds(nowEpochMs) + config.ttlSeconds,
+      leaseUntilEpochMs,
+      // Past its retention a record counts as absent, so a claim kept only `ttlSeconds` (60 s, say) would hand
+      // a 15-minute invocation's key to a duplicate while it still runs: a claim is kept at least its lease.
+      expiresAtEpochSeconds: Math.max(
+        toEpochSeconds(nowEpochMs) + config.ttlSeconds,
+        retainedThroughEpochSeconds(leaseUntilEpochMs),
+      ),
     }
   }
 

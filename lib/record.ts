@@ -31,5 +31,12 @@ export type IdempotencyRecord = InProgressRecord | CompletedRecord
 
 export const toEpochSeconds = (epochMs: number): number => Math.floor(epochMs / 1000)
 
+/**
+ * The earliest retention end that keeps a record alive through `epochMs`: a record is expired once
+ * `expiresAtEpochSeconds <= floor(nowMs / 1000)`, which no nowMs before `epochMs` reaches when
+ * expiresAtEpochSeconds >= ceil(epochMs / 1000).
+ */
+export const retainedThroughEpochSeconds = (epochMs: number): number => Math.ceil(epochMs / 1000)
+
 export const isExpired = (record: IdempotencyRecord, nowEpochMs: number): boolean =>
   record.expiresAtEpochSeconds <= toEpochSeconds(nowEpochMs)
