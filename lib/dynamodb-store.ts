@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { batchGetItems, isConditionalFailure, refusedItem, sendFencedCompletion } from './dynamodb-calls.js'
 import { fromItem, type Item, toItem } from './dynamodb-item.js'
+import { DYNAMODB_MAX_RESULT_BYTES } from './dynamodb-limits.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
 import {
   type CompletedRecord,
@@ -41,6 +42,8 @@ const TOKEN_NAMES = names('token')
 /** The store on DynamoDB: one conditional write per transition, each returning the refusing item (ALL_OLD). */
 export class DynamoDBStore implements IdempotencyStore {
   readonly tableName: string
+  /** DynamoDB's 400 KB item limit less the key (at its 2 KB limit) and the record's other attributes. */
+  readonly maxResultBytes = DYNAMODB_MAX_RESULT_BYTES
   private readonly client: DynamoDBClient
 
   constructor(options: DynamoDBStoreOptions = {}) {

@@ -1,3 +1,4 @@
+import { checkOptions } from './option-checks.js'
 import { DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_STORED_BYTES } from './result-codec.js'
 import type { IdempotencyStore } from './store.js'
 
@@ -41,9 +42,12 @@ export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> {
   readonly operation?: string
   /** Prefix of every record key. @default `${context.functionName}#${operation}` */
   readonly namespace?: string
-  /** How long a completed result is replayed. @default 86400 (24 h, as Stripe) */
+  /**
+   * How long a completed result is replayed, in whole seconds. A claim is kept at least until its lease ends,
+   * however short this is. @default 86400 (24 h, as Stripe)
+   */
   readonly ttlSeconds?: number
-  /** Lease when there is no Lambda context to bound it. @default 60000 */
+  /** Lease when there is no Lambda context to bound it; no longer than `ttlSeconds`. @default 60000 */
   readonly leaseMs?: number
   /** 'error' rejects events without a key; 'passthrough' runs them unprotected, with a warning. @default 'error' */
   readonly missingKey?: 'error' | 'passthrough'
@@ -55,9 +59,12 @@ export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> {
   readonly waitForInFlightMs?: (event: TEvent, context: LambdaContextLike | undefined) => number
   /** Keep completed records in the warm container, so replays cost no store call. @default off */
   readonly localCache?: { readonly maxEntries: number }
-  /** @default 4096 */
+  /** Results whose JSON is larger are brotli-compressed; at most `maxStoredBytes`. @default 4096 */
   readonly compressAboveBytes?: number
-  /** @default 358400 (350 KB) */
+  /**
+   * Larger results (after compression) are recorded as processed but not stored: replays get
+   * `IdempotencyResultNotStoredError`. At most the store's `maxResultBytes`. @default 358400 (350 KB)
+   */
   readonly maxStoredBytes?: number
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number
@@ -90,9 +97,7 @@ export type ResolvedOptions<TEvent, TResult> = Required<
 export function resolveOptions<TEvent, TResult>(
   options: IdempotencyOptions<TEvent, TResult>,
 ): ResolvedOptions<TEvent, TResult> {
-  const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS
-  if (!(ttlSeconds > 0)) throw new RangeError(`ttlSeconds must be positive, got ${ttlSeconds}`)
-  return {
+  const resolved: ResolvedOptions<TEvent, TResult> = {
     payload: (event) => event,
     operation: 'handler',
     leaseMs: DEFAULT_LEASE_MS,
@@ -104,9 +109,11 @@ export function resolveOptions<TEvent, TResult>(
     maxStoredBytes: DEFAULT_MAX_STORED_BYTES,
     now: Date.now,
     logger: jsonLineLogger,
+    ttlSeconds: DEFAULT_TTL_SECONDS,
     ...definedOnly(options),
-    ttlSeconds,
   }
+  checkOptions(resolved, options.leaseMs)
+  return resolved
 }
 
 /** Spreading `{ x: undefined }` would erase a default; explicit undefined means "use the default". */

@@ -13,6 +13,11 @@ export type AcquireResult =
  * `IdempotencyStoreUnavailableError`.
  */
 export interface IdempotencyStore {
+  /**
+   * The largest stored result (bytes of JSON, or of compressed JSON) one record can hold whatever its key, for a
+   * store with an item limit: `maxStoredBytes` above it is refused when a wrapper is built.
+   */
+  readonly maxResultBytes?: number
   acquire(record: InProgressRecord, nowEpochMs: number): Promise<AcquireResult>
   /** `extraWrites` commit in the same transaction as the completion (DynamoDB: TransactWriteItems). */
   complete(record: CompletedRecord, extraWrites?: readonly TransactWriteItem[]): Promise<void>

@@ -3,6 +3,7 @@ import { IdempotencyInProgressError, IdempotencyKeyMissingError } from '../error
 import { sha256 } from '../fingerprint.js'
 import { attachHandle } from '../invocation.js'
 import { leaseMsFor } from '../lease.js'
+import { checkLeaseMs } from '../option-checks.js'
 import type { LambdaContextLike } from '../options.js'
 import type { RecordGuard } from './batch-runner.js'
 import { decideVersion, type VersionClaim, type VersionState, type VersionStore } from './version-store.js'
@@ -69,6 +70,7 @@ export function versionGuard<TRecord, TResult>(
 }
 
 function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
+  checkLeaseMs(options.leaseMs)
   const { store } = options
   const now = options.now ?? Date.now
 

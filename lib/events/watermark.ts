@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { canonicalJson, sha256 } from '../fingerprint.js'
 import { leaseMsFor } from '../lease.js'
+import { checkLeaseMs } from '../option-checks.js'
 import type { LambdaContextLike } from '../options.js'
 import { decideWatermark, type WatermarkLease, type WatermarkStore } from './watermark-store.js'
 
@@ -46,6 +47,7 @@ export interface WatermarkJob<TMark> {
 
 /** A high-watermark checkpoint for a scheduled incremental job (export changes since the last run, etc.). */
 export function watermarkJob<TMark>(options: WatermarkJobOptions<TMark>): WatermarkJob<TMark> {
+  checkLeaseMs(options.leaseMs)
   const { store } = options
   const now = options.now ?? Date.now
   const key = `watermark#${sha256(options.name)}`
