@@ -12,6 +12,7 @@ import {
 import type { Item } from './dynamodb-item.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from './schema.js'
+import { type RefusedPart, StoreWriteRefusedError } from './store.js'
 
 /** DynamoDB's own cap on keys per BatchGetItem. */
 const BATCH_GET_MAX_KEYS = 100
@@ -54,7 +55,8 @@ export async function batchGetItems(
 /**
  * Sends a token-conditioned completion, alone or first in one transaction with the caller's own writes. Its
  * condition failing means another attempt holds the item (lease lost); the caller's writes failing theirs is
- * the caller's error to see; anything else is a store outage.
+ * the caller's error to see; a request DynamoDB refuses as invalid is refused for good; anything else is a
+ * store outage.
  */
 export async function sendFencedCompletion(
   client: DynamoDBClient,
@@ -71,6 +73,11 @@ export async function sendFencedCompletion(
     if (isConditionalFailure(error) || completionConditionFailed(error))
       throw new IdempotencyLeaseLostError('complete')
     if (isCancelledByOwnWrites(error)) throw error
+    const refused = refusedPart(error, extraWrites.length > 0)
+    if (refused !== undefined) {
+      const { name, message } = error as Error
+      throw new StoreWriteRefusedError(refused, `DynamoDB refused it: ${name}: ${message}`, { cause: error })
+    }
     throw new IdempotencyStoreUnavailableError('complete', error)
   }
 }
@@ -96,6 +103,21 @@ function completionConditionFailed(error: unknown): boolean {
 /** The handler's own items refused the transaction: its error to see, not a store outage. */
 function isCancelledByOwnWrites(error: unknown): boolean {
   return cancellationCodes(error).slice(1).includes('ConditionalCheckFailed')
+}
+
+/**
+ * Which part of a completion DynamoDB refused as invalid (an item over 400 KB, a transaction over 4 MB, a missing
+ * key, two actions on one item). A ValidationException does not say which item of a transaction it is about;
+ * real DynamoDB may instead cancel the transaction with a ValidationError reason on the action at fault.
+ */
+function refusedPart(error: unknown, transaction: boolean): RefusedPart | undefined {
+  if ((error as Error | undefined)?.name === 'ValidationException') return transaction ? 'unknown' : 'record'
+  const codes = cancellationCodes(error)
+  const record = codes[0] === 'ValidationError'
+  const writes = codes.slice(1).includes('ValidationError')
+  if (record && writes) return 'unknown'
+  if (record) return 'record'
+  return writes ? 'extra-writes' : undefined
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -144,3 +144,26 @@ export class IdempotencyHandlerTimeoutError extends IdempotencyError {
     this.retryAfterSeconds = retryAfterSeconds
   }
 }
+
+/**
+ * The store refused this request's completion for good (DynamoDB: a ValidationException), and not for its
+ * result, which would have been recorded as not stored: the writes the handler added with `addToCompletion`
+ * are invalid (an item over 400 KB, a missing key, two writes to one item). Nothing was committed and the key
+ * was released, so a retry runs the handler again, and fails the same way until those writes are fixed.
+ */
+export class IdempotencyCompletionRejectedError extends IdempotencyError {
+  /** False only when the store refused even a completion without result or writes: the lease then ends it. */
+  readonly released: boolean
+  constructor(released: boolean, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(
+      released
+        ? `The store refused this request's completion as invalid (${reason}): the writes added with addToCompletion were not committed and the idempotency key was released, so a retry with the same key runs the handler again. Fix those writes; retried unchanged, it fails the same way.`
+        : `The store refused to record this request's outcome (${reason}), even without its result. The idempotency key stays held until its lease ends; a retry after that runs the handler again.`,
+      500,
+      'completion-rejected',
+      { cause },
+    )
+    this.released = released
+  }
+}

@@ -8,6 +8,7 @@ export {
   type KnownRecord,
 } from './engine.js'
 export {
+  IdempotencyCompletionRejectedError,
   IdempotencyError,
   IdempotencyHandlerTimeoutError,
   IdempotencyInProgressError,
@@ -126,4 +127,9 @@ export {
   IDEMPOTENCY_TTL_ATTRIBUTE,
   idempotencyTableDefinition,
 } from './schema.js'
-export type { AcquireResult, IdempotencyStore } from './store.js'
+export {
+  type AcquireResult,
+  type IdempotencyStore,
+  type RefusedPart,
+  StoreWriteRefusedError,
+} from './store.js'

@@ -37,7 +37,13 @@ export function encodeResult(value: unknown, options: ResultCodecOptions): Store
   if (json === undefined) return { encoding: 'undefined' }
 
   const bytes = Buffer.byteLength(json)
-  if (bytes <= options.compressAboveBytes) return { encoding: 'json', json }
+  if (bytes <= options.compressAboveBytes) {
+    if (bytes <= options.maxStoredBytes) return { encoding: 'json', json }
+    return {
+      encoding: 'not-stored',
+      reason: `${bytes} bytes of JSON, over the ${options.maxStoredBytes} byte limit`,
+    }
+  }
 
   const compressed = brotliCompressSync(json, {
     params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: bytes },

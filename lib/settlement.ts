@@ -1,14 +1,21 @@
-import { IdempotencyError, IdempotencyHandlerTimeoutError, IdempotencyLeaseLostError } from './errors.js'
+import {
+  IdempotencyCompletionRejectedError,
+  IdempotencyError,
+  IdempotencyHandlerTimeoutError,
+  IdempotencyLeaseLostError,
+} from './errors.js'
 import { abortInvocation, type Invocation } from './invocation.js'
 import type { LocalCache } from './local-cache.js'
 import type { ResolvedOptions } from './options.js'
-import { type CompletedRecord, toEpochSeconds } from './record.js'
+import { type CompletedRecord, type StoredResult, toEpochSeconds } from './record.js'
 import type { Reporter } from './reporting.js'
 import { encodeResult } from './result-codec.js'
+import { StoreWriteRefusedError } from './store.js'
 
 /**
  * The end of an invocation that holds a key: store its result, or give the key back. Every write is fenced
- * by the invocation's token, and after the handler ran a failed write never leads to a second run.
+ * by the invocation's token, and after the handler ran a failed write never leads to a second run, unless
+ * the handler's own writes failed with it (nothing was committed: like a thrown error, the key is released).
  */
 export function createSettlement<TEvent, TResult>(
   config: ResolvedOptions<TEvent, TResult>,
@@ -21,34 +28,85 @@ export function createSettlement<TEvent, TResult>(
     if (invocation.state !== 'held')
       throw new Error(`Cannot complete an invocation that is ${invocation.state}`)
     if (!config.shouldStore(result)) return release(invocation)
-    const stored = encodeResult(result, config)
-    if (stored.encoding === 'not-stored') {
+    let record: CompletedRecord
+    try {
+      record = await writeCompletion(invocation, completedRecord(invocation, encodeResult(result, config)))
+    } catch (error) {
+      throw await notCompleted(invocation, error)
+    }
+    if (record.result.encoding === 'not-stored') {
       logger.warn('Result not stored; replays of this key will get an error', {
         key: invocation.key,
-        reason: stored.reason,
+        reason: record.result.reason,
       })
       emit({ type: 'result-not-stored', key: invocation.key })
     }
+    invocation.state = 'completed'
+    cache?.set(record)
+  }
+
+  function completedRecord(invocation: Invocation, result: StoredResult): CompletedRecord {
     const nowEpochMs = config.now()
-    const record: CompletedRecord = {
+    return {
       key: invocation.key,
       token: invocation.token,
       fingerprint: invocation.fingerprint,
       status: 'COMPLETED',
-      result: stored,
+      result,
       completedAtEpochMs: nowEpochMs,
       expiresAtEpochSeconds: toEpochSeconds(nowEpochMs) + config.ttlSeconds,
     }
+  }
+
+  /**
+   * Writes the completion and returns the record written. A result the store refuses for good (too large for
+   * its item once the key and the handler's writes count) is written again as not stored: the handler ran, so
+   * replays must say so rather than run it a second time. Once only: refused again, the handler's writes are
+   * to blame.
+   */
+  async function writeCompletion(invocation: Invocation, record: CompletedRecord): Promise<CompletedRecord> {
+    const write = (written: CompletedRecord) =>
+      settle(invocation, 'complete', () => store.complete(written, invocation.extraWrites))
     try {
-      await settle(invocation, 'complete', () => store.complete(record, invocation.extraWrites))
+      await write(record)
+      return record
     } catch (error) {
-      // The handler's own writes refused the transaction, so nothing was committed: that is the handler's
-      // failure, and like a thrown error it gives the key back, whichever wrapper called us.
-      if (invocation.state === 'held') await release(invocation).catch(() => undefined)
-      throw error
+      const resultMayBeAtFault =
+        error instanceof StoreWriteRefusedError &&
+        error.refused !== 'extra-writes' &&
+        record.result.encoding !== 'not-stored'
+      if (!resultMayBeAtFault) throw error
+      const notStored = completedRecord(invocation, {
+        encoding: 'not-stored',
+        reason: `the store refused to keep it (${error.message})`,
+      })
+      await write(notStored)
+      return notStored
     }
-    invocation.state = 'completed'
-    cache?.set(record)
+  }
+
+  /** The error for a completion that did not land, after giving back a key whose handler writes failed. */
+  async function notCompleted(invocation: Invocation, error: unknown): Promise<unknown> {
+    // Lease lost or store outage: `settle` has let the key go to its lease, never to a second run now.
+    if (invocation.state !== 'held') return error
+    if (error instanceof StoreWriteRefusedError && invocation.extraWrites.length === 0) {
+      // Refused even without a result, and no handler writes to blame: the lease ends it, never a second run.
+      invocation.state = 'failed'
+      logger.warn('Completion refused by the store; the key stays held until its lease ends', {
+        key: invocation.key,
+        error: error.message,
+      })
+      return new IdempotencyCompletionRejectedError(false, error)
+    }
+    // The handler's own writes refused the transaction, so nothing was committed: that is the handler's
+    // failure, and like a thrown error it gives the key back, whichever wrapper called us.
+    await release(invocation).catch(() => undefined)
+    if (!(error instanceof StoreWriteRefusedError)) return error
+    logger.warn('Handler writes refused by the store; the key was released', {
+      key: invocation.key,
+      error: error.message,
+    })
+    return new IdempotencyCompletionRejectedError(true, error)
   }
 
   async function release(invocation: Invocation): Promise<void> {

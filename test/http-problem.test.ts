@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_PROBLEM_TYPE_BASE,
+  IdempotencyCompletionRejectedError,
   type IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyInvalidError,
@@ -28,6 +29,13 @@ const everyError: [IdempotencyError, number][] = [
   [new IdempotencyPayloadMismatchError(), 422],
   [new IdempotencyResultNotStoredError('412000 bytes of JSON'), 500],
   [new IdempotencyStoreUnavailableError('acquire', new Error('boom')), 503],
+  [
+    new IdempotencyCompletionRejectedError(
+      true,
+      new Error('Item size has exceeded the maximum allowed size'),
+    ),
+    500,
+  ],
 ]
 
 describe('problem+json answers', () => {
@@ -86,6 +94,16 @@ describe('problem+json answers', () => {
     expect(problem.title).toBe('Caller could not be identified')
     expect(problem.detail).not.toContain('123456789012')
     expect(problem.detail).not.toContain('principal')
+  })
+
+  it('tells a client whose completion was refused that nothing was kept, without the store error', () => {
+    const cause = new Error(
+      'Requested resource not found: Table: arn:aws:dynamodb:eu-west-1:123456789012:table/orders',
+    )
+    const problem = idempotencyProblem(new IdempotencyCompletionRejectedError(true, cause))
+    expect(problem).toMatchObject({ status: 500, title: 'Request could not be recorded' })
+    expect(problem.detail).toContain('none of them was kept')
+    expect(problem.detail).not.toContain('123456789012')
   })
 
   it('points type URIs at a configured base', () => {

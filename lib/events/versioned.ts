@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { IdempotencyInProgressError, IdempotencyKeyMissingError } from '../errors.js'
+import {
+  IdempotencyCompletionRejectedError,
+  IdempotencyError,
+  IdempotencyInProgressError,
+  IdempotencyKeyMissingError,
+} from '../errors.js'
 import { sha256 } from '../fingerprint.js'
 import { attachHandle } from '../invocation.js'
 import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
 import type { LambdaContextLike } from '../options.js'
+import { StoreWriteRefusedError } from '../store.js'
 import type { RecordGuard } from './batch-runner.js'
 import { decideVersion, type VersionClaim, type VersionState, type VersionStore } from './version-store.js'
 
@@ -136,7 +142,19 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
       await store.release(claim).catch(() => undefined)
       throw error
     }
-    await store.complete(claim, invocation.extraWrites)
+    try {
+      await store.complete(claim, invocation.extraWrites)
+    } catch (error) {
+      // Lease lost or store outage: the claim stays to its lease, never a second run now.
+      if (error instanceof IdempotencyError) throw error
+      // Refused for good, or the handler's writes failed their conditions: nothing was committed, so like a
+      // thrown error this gives the version back, and its redelivery runs again.
+      invocation.state = 'released'
+      await store.release(claim).catch(() => undefined)
+      throw error instanceof StoreWriteRefusedError
+        ? new IdempotencyCompletionRejectedError(true, error)
+        : error
+    }
     invocation.state = 'completed'
     return result
   }

@@ -32,6 +32,7 @@ const TITLES: Readonly<Record<string, string>> = {
   'lease-lost': 'Idempotency key taken over',
   'result-not-stored': 'Response was not stored',
   'handler-timeout': 'Request timed out while still being processed',
+  'completion-rejected': 'Request could not be recorded',
 }
 
 /**
@@ -46,6 +47,8 @@ const FIXED_DETAILS: Readonly<Record<string, string>> = {
     'The request with this key was processed, but its response was too large or not serialisable to be stored. Do not retry with a new key; look the result up instead.',
   'handler-timeout':
     'The request with this key ran out of time while still being processed, and may yet finish. Retry with the same key after the Retry-After delay: you will get its result, or it will run again if it never finished.',
+  'completion-rejected':
+    "The server's data store refused to record this request's changes, so none of them was kept. Retrying with the same key is safe, but fails the same way until the server is fixed.",
 }
 
 /** A proxy result carrying the problem as `application/problem+json`. */
