@@ -44,9 +44,10 @@ export type VersionedOutcome<TResult> =
 /**
  * Runs `handler` only for a version newer than the entity's last processed one: claim the version (a conditional
  * write: newer, and no live claim), run, then complete, which moves the entity's version, together with any
- * writes added through `idempotencyOf(context).addToCompletion`. A handler error releases the claim and the
- * version stays put, so the failed version (or a newer one) runs on the next delivery; a crash leaves the
- * claim to its lease. A version arriving while another holds the entity throws `IdempotencyInProgressError`.
+ * writes added through `idempotencyOf(context).addToCompletion`. A handler error, or those writes refused
+ * (their conditions, or `IdempotencyCompletionRejectedError` when the store finds them invalid), releases the
+ * claim and the version stays put, so the failed version (or a newer one) runs on the next delivery; a crash
+ * leaves the claim to its lease. A version arriving while another holds the entity throws `IdempotencyInProgressError`.
  */
 export function makeVersioned<TEvent, TResult, TContext extends LambdaContextLike>(
   handler: (event: TEvent, context: TContext) => Promise<TResult>,
