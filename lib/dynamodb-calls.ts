@@ -76,7 +76,7 @@ export async function sendFencedCompletion(
     const refused = refusedPart(error, extraWrites.length > 0)
     if (refused !== undefined) {
       const { name, message } = error as Error
-      throw new StoreWriteRefusedError(refused, `DynamoDB refused it: ${name}: ${message}`, { cause: error })
+      throw new StoreWriteRefusedError(refused, `DynamoDB ${name}: ${message}`, { cause: error })
     }
     throw new IdempotencyStoreUnavailableError('complete', error)
   }
