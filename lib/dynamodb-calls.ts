@@ -106,9 +106,9 @@ function isCancelledByOwnWrites(error: unknown): boolean {
 }
 
 /**
- * Which part of a completion DynamoDB refused as invalid (an item over 400 KB, a transaction over 4 MB, a missing
- * key, two actions on one item). A ValidationException does not say which item of a transaction it is about;
- * real DynamoDB may instead cancel the transaction with a ValidationError reason on the action at fault.
+ * Which part of a completion DynamoDB refused as invalid (an item over 400 KB, a transaction over 4 MB, a
+ * missing key, two actions on one item). A ValidationException does not say which item of a transaction it is
+ * about; real DynamoDB may instead cancel the transaction with a ValidationError reason on the action at fault.
  */
 function refusedPart(error: unknown, transaction: boolean): RefusedPart | undefined {
   if ((error as Error | undefined)?.name === 'ValidationException') return transaction ? 'unknown' : 'record'

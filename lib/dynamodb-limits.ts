@@ -25,8 +25,8 @@ function valueBytes(value: AttributeValue): number {
 }
 
 /**
- * The largest result a completed record can hold on DynamoDB whatever its key: the item limit less every other
- * attribute at its largest (the key at DynamoDB's limit, the longest encoding name, numbers of 38 digits).
+ * The largest result a completed record can hold on DynamoDB whatever its key: the item limit less every
+ * other attribute at its largest (the key at DynamoDB's limit, the longest encoding name, numbers of 38 digits).
  */
 export const DYNAMODB_MAX_RESULT_BYTES =
   DYNAMODB_ITEM_LIMIT_BYTES -

@@ -190,8 +190,8 @@ export function createIdempotencyEngine<TEvent, TResult>(
       token: randomUUID(),
       status: 'IN_PROGRESS',
       leaseUntilEpochMs,
-      // Past its retention a record counts as absent, so a claim kept only `ttlSeconds` (60 s, say) would hand
-      // a 15-minute invocation's key to a duplicate while it still runs: a claim is kept at least its lease.
+      // Past its retention a record counts as absent, so a claim kept only `ttlSeconds` (60 s, say) would
+      // hand a 15-minute invocation's key to a duplicate while it still runs: a claim is kept at least its lease.
       expiresAtEpochSeconds: Math.max(
         toEpochSeconds(nowEpochMs) + config.ttlSeconds,
         retainedThroughEpochSeconds(leaseUntilEpochMs),

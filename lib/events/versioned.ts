@@ -47,7 +47,8 @@ export type VersionedOutcome<TResult> =
  * writes added through `idempotencyOf(context).addToCompletion`. A handler error, or those writes refused
  * (their conditions, or `IdempotencyCompletionRejectedError` when the store finds them invalid), releases the
  * claim and the version stays put, so the failed version (or a newer one) runs on the next delivery; a crash
- * leaves the claim to its lease. A version arriving while another holds the entity throws `IdempotencyInProgressError`.
+ * leaves the claim to its lease. A version arriving while another holds the entity throws
+ * `IdempotencyInProgressError`.
  */
 export function makeVersioned<TEvent, TResult, TContext extends LambdaContextLike>(
   handler: (event: TEvent, context: TContext) => Promise<TResult>,
