@@ -61,19 +61,17 @@ export async function batchGetItems(
 export async function sendFencedCompletion(
   client: DynamoDBClient,
   update: Update,
-  extraWrites: readonly TransactWriteItem[],
+  ownWrites: readonly TransactWriteItem[],
 ): Promise<void> {
   try {
-    if (extraWrites.length === 0) await client.send(new UpdateItemCommand(update))
+    if (ownWrites.length === 0) await client.send(new UpdateItemCommand(update))
     else
-      await client.send(
-        new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...extraWrites] }),
-      )
+      await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...ownWrites] }))
   } catch (error) {
     if (isConditionalFailure(error) || completionConditionFailed(error))
       throw new IdempotencyLeaseLostError('complete')
     if (isCancelledByOwnWrites(error)) throw error
-    const refused = refusedPart(error, extraWrites.length > 0)
+    const refused = refusedPart(error, ownWrites.length > 0)
     if (refused !== undefined) {
       const { name, message } = error as Error
       throw new StoreWriteRefusedError(refused, `DynamoDB ${name}: ${message}`, { cause: error })
@@ -117,7 +115,7 @@ function refusedPart(error: unknown, transaction: boolean): RefusedPart | undefi
   const writes = codes.slice(1).includes('ValidationError')
   if (record && writes) return 'unknown'
   if (record) return 'record'
-  return writes ? 'extra-writes' : undefined
+  return writes ? 'own-writes' : undefined
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

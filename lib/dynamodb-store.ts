@@ -3,13 +3,13 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  type TransactWriteItem,
   type Update,
 } from '@aws-sdk/client-dynamodb'
 import { batchGetItems, isConditionalFailure, refusedItem, sendFencedCompletion } from './dynamodb-calls.js'
 import { fromItem, type Item, toItem } from './dynamodb-item.js'
 import { DYNAMODB_MAX_RESULT_BYTES } from './dynamodb-limits.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
+import { collectedItems, type DynamoDBOwnWrites, dynamoDBOwnWrites } from './own-writes.js'
 import {
   type CompletedRecord,
   type IdempotencyRecord,
@@ -40,7 +40,7 @@ const ACQUIRE_NAMES = names('key', 'expiresAt', 'status', 'leaseUntil', 'fingerp
 const TOKEN_NAMES = names('token')
 
 /** The store on DynamoDB: one conditional write per transition, each returning the refusing item (ALL_OLD). */
-export class DynamoDBStore implements IdempotencyStore {
+export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
   readonly tableName: string
   /** DynamoDB's 400 KB item limit less the key (at its 2 KB limit) and the record's other attributes. */
   readonly maxResultBytes = DYNAMODB_MAX_RESULT_BYTES
@@ -79,8 +79,13 @@ export class DynamoDBStore implements IdempotencyStore {
     }
   }
 
-  async complete(record: CompletedRecord, extraWrites: readonly TransactWriteItem[] = []): Promise<void> {
-    await sendFencedCompletion(this.client, this.completionUpdate(record), extraWrites)
+  /** The handler's own writes: TransactWriteItems sent in one transaction with the completion. */
+  openOwnWrites(): DynamoDBOwnWrites {
+    return dynamoDBOwnWrites()
+  }
+
+  async complete(record: CompletedRecord, ownWrites?: DynamoDBOwnWrites): Promise<void> {
+    await sendFencedCompletion(this.client, this.completionUpdate(record), collectedItems(ownWrites))
   }
 
   async release(key: string, token: string): Promise<void> {

@@ -137,7 +137,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
       // may already have taken the key over. Claim again with a fresh lease rather than run without the key.
       if (claimed && config.now() < record.leaseUntilEpochMs) {
         emit({ type: 'fresh', key })
-        return { kind: 'execute', invocation: attachHandle(context, record) }
+        return { kind: 'execute', invocation: attachHandle(context, record, ownWritesOpener(record)) }
       }
       if (decision.kind !== 'execute') return answer(decision, key, false)
       if (attempt === MAX_ACQUIRE_ATTEMPTS) return answer({ kind: 'conflict', retryAfterMs: 0 }, key, false)
@@ -175,6 +175,12 @@ export function createIdempotencyEngine<TEvent, TResult>(
     }
     emit({ type: 'replay', key: record.key, fromCache })
     return { kind: 'replay', result: config.replayed(result) }
+  }
+
+  /** The store opens the handler's own writes only if the handler asks for them. */
+  function ownWritesOpener(record: InProgressRecord): (() => unknown) | undefined {
+    if (store.openOwnWrites === undefined) return undefined
+    return () => store.openOwnWrites?.({ key: record.key, token: record.token })
   }
 
   function inProgressRecord(

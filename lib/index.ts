@@ -117,6 +117,7 @@ export {
   type LambdaContextLike,
   LEASE_MARGIN_MS,
 } from './options.js'
+export { CollectedWrites, type DynamoDBOwnWrites } from './own-writes.js'
 export type { CompletedRecord, IdempotencyRecord, InProgressRecord, StoredResult } from './record.js'
 export { DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_STORED_BYTES } from './result-codec.js'
 export {
@@ -130,6 +131,7 @@ export {
 export {
   type AcquireResult,
   type IdempotencyStore,
+  type OwnWritesClaim,
   type RefusedPart,
   StoreWriteRefusedError,
 } from './store.js'

@@ -11,7 +11,10 @@ export interface Invocation {
   readonly token: string
   readonly fingerprint: string
   readonly leaseUntilEpochMs: number
-  readonly extraWrites: TransactWriteItem[]
+  /** What the store opened for the handler's own writes, once the handler asked; committed with the completion. */
+  ownWrites?: unknown
+  /** Opens `ownWrites` on first use; absent when the store joins none. */
+  readonly openOwnWrites?: () => unknown
   /** Created on first use: most handlers never read their signal, and a controller per request costs CPU. */
   controller?: AbortController
   state: 'held' | 'completed' | 'released' | 'lost' | 'failed' | 'abandoned'
@@ -31,12 +34,18 @@ export interface IdempotencyHandle {
    * downstream APIs (a payment gateway's own idempotency key) so a crash after their call cannot repeat it.
    */
   stableKey(purpose: string): string
-  /** Adds the handler's own writes to the completion: committed in one transaction with it, or not at all. */
+  /**
+   * What the handler writes through so its own writes commit with the completion, or not at all: whatever the
+   * store opens (DynamoDB and in memory: a `CollectedWrites` of TransactWriteItems; PostgreSQL: a transaction).
+   * Opened on the first call; the same object after. Throws when the store joins none.
+   */
+  ownWrites<TOwnWrites = unknown>(): TOwnWrites
+  /**
+   * DynamoDB (and the in-memory store): adds writes to the completion transaction, shorthand for
+   * `ownWrites<CollectedWrites<TransactWriteItem>>().add(...writes)`.
+   */
   addToCompletion(...writes: TransactWriteItem[]): void
 }
-
-/** TransactWriteItems takes 100 actions; the completion update is one of them. */
-const MAX_EXTRA_WRITES = 99
 
 /**
  * Keyed by the invocation's own context object, so state lives exactly as long as the request. Registered on
@@ -53,13 +62,17 @@ const handles = registry[HANDLES]
 const SHARED_CONTEXT =
   'Two invocations holding idempotency keys share one context object, so idempotencyOf(context) cannot tell whose handle to give. Pass each invocation its own context (Lambda always does).'
 
-export function attachHandle(context: object | undefined, record: InProgressRecord): Invocation {
+export function attachHandle(
+  context: object | undefined,
+  record: InProgressRecord,
+  openOwnWrites?: () => unknown,
+): Invocation {
   const invocation: Invocation = {
     key: record.key,
     token: record.token,
     fingerprint: record.fingerprint,
     leaseUntilEpochMs: record.leaseUntilEpochMs,
-    extraWrites: [],
+    openOwnWrites,
     state: 'held',
   }
   if (context === undefined) return invocation
@@ -84,14 +97,21 @@ function handleFor(invocation: Invocation): IdempotencyHandle {
       return invocation.controller.signal
     },
     stableKey: (purpose) => sha256(`${invocation.key}#${purpose}`),
+    ownWrites,
     addToCompletion(...writes) {
-      if (invocation.state !== 'held')
-        throw new Error(`The idempotency record is already ${invocation.state}`)
-      if (invocation.extraWrites.length + writes.length > MAX_EXTRA_WRITES) {
-        throw new RangeError(`At most ${MAX_EXTRA_WRITES} writes can join the completion transaction`)
-      }
-      invocation.extraWrites.push(...writes)
+      const collected = ownWrites<{ add?: (...items: unknown[]) => void }>()
+      if (typeof collected.add !== 'function')
+        throw new TypeError('This store joins own writes through ownWrites(), not addToCompletion')
+      collected.add(...writes)
     },
+  }
+
+  function ownWrites<TOwnWrites>(): TOwnWrites {
+    if (invocation.state !== 'held') throw new Error(`The idempotency record is already ${invocation.state}`)
+    if (invocation.openOwnWrites === undefined)
+      throw new TypeError("This store cannot join the handler's own writes to its completion")
+    invocation.ownWrites ??= invocation.openOwnWrites()
+    return invocation.ownWrites as TOwnWrites
   }
 }
 

@@ -1,6 +1,6 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
 import { decide } from './decide.js'
 import { IdempotencyLeaseLostError } from './errors.js'
+import { CollectedWrites, collectedItems } from './own-writes.js'
 import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from './record.js'
 import type { AcquireResult, IdempotencyStore } from './store.js'
 
@@ -8,10 +8,15 @@ import type { AcquireResult, IdempotencyStore } from './store.js'
  * An in-process store with the same conditional semantics as `DynamoDBStore`, for unit tests and local
  * experiments. Not durable and not shared between processes, so never for production.
  */
-export class InMemoryStore implements IdempotencyStore {
+export class InMemoryStore implements IdempotencyStore<CollectedWrites<unknown>> {
   readonly records = new Map<string, IdempotencyRecord>()
-  /** Extra writes handed to `complete`, kept so tests can see what would have been committed with it. */
-  readonly committedWrites: TransactWriteItem[] = []
+  /** Own writes committed with a completion, kept so tests can see what would have been committed with it. */
+  readonly committedWrites: unknown[] = []
+
+  /** Collects any writes (DynamoDB-shaped from `addToCompletion`, or anything) to commit with the completion. */
+  openOwnWrites(): CollectedWrites<unknown> {
+    return new CollectedWrites<unknown>()
+  }
 
   async acquire(record: InProgressRecord, nowEpochMs: number): Promise<AcquireResult> {
     const existing = this.records.get(record.key)
@@ -22,10 +27,10 @@ export class InMemoryStore implements IdempotencyStore {
     return { acquired: false, existing }
   }
 
-  async complete(record: CompletedRecord, extraWrites: readonly TransactWriteItem[] = []): Promise<void> {
+  async complete(record: CompletedRecord, ownWrites?: CollectedWrites<unknown>): Promise<void> {
     if (this.records.get(record.key)?.token !== record.token) throw new IdempotencyLeaseLostError('complete')
     this.records.set(record.key, record)
-    this.committedWrites.push(...extraWrites)
+    this.committedWrites.push(...collectedItems(ownWrites))
   }
 
   async release(key: string, token: string): Promise<void> {

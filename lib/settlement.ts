@@ -66,14 +66,14 @@ export function createSettlement<TEvent, TResult>(
    */
   async function writeCompletion(invocation: Invocation, record: CompletedRecord): Promise<CompletedRecord> {
     const write = (written: CompletedRecord) =>
-      settle(invocation, 'complete', () => store.complete(written, invocation.extraWrites))
+      settle(invocation, 'complete', () => store.complete(written, invocation.ownWrites))
     try {
       await write(record)
       return record
     } catch (error) {
       const resultMayBeAtFault =
         error instanceof StoreWriteRefusedError &&
-        error.refused !== 'extra-writes' &&
+        error.refused !== 'own-writes' &&
         record.result.encoding !== 'not-stored'
       if (!resultMayBeAtFault) throw error
       const notStored = completedRecord(invocation, {
@@ -89,7 +89,7 @@ export function createSettlement<TEvent, TResult>(
   async function notCompleted(invocation: Invocation, error: unknown): Promise<unknown> {
     // Lease lost or store outage: `settle` has let the key go to its lease, never to a second run now.
     if (invocation.state !== 'held') return error
-    if (error instanceof StoreWriteRefusedError && invocation.extraWrites.length === 0) {
+    if (error instanceof StoreWriteRefusedError && error.refused === 'record') {
       // Refused even without a result, and no handler writes to blame: the lease ends it, never a second run.
       invocation.state = 'failed'
       logger.warn('Completion refused by the store; the key stays held until its lease ends', {
@@ -111,7 +111,9 @@ export function createSettlement<TEvent, TResult>(
 
   async function release(invocation: Invocation): Promise<void> {
     if (invocation.state !== 'held') return
-    await settle(invocation, 'release', () => store.release(invocation.key, invocation.token))
+    await settle(invocation, 'release', () =>
+      store.release(invocation.key, invocation.token, invocation.ownWrites),
+    )
     invocation.state = 'released'
     emit({ type: 'released', key: invocation.key })
   }
@@ -126,6 +128,9 @@ export function createSettlement<TEvent, TResult>(
     if (invocation.state !== 'held') return error
     invocation.state = 'abandoned'
     abortInvocation(invocation, cause)
+    // Nothing the late body writes through them may ever commit: no completion will come for this claim.
+    if (invocation.ownWrites !== undefined)
+      void store.discardOwnWrites?.(invocation.ownWrites).catch(() => undefined)
     logger.warn('Handler timed out while still running; its key stays held until the lease ends', {
       key: invocation.key,
       leaseUntilEpochMs: invocation.leaseUntilEpochMs,

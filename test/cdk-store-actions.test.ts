@@ -63,9 +63,9 @@ describe('the grant matches what DynamoDBStore really sends', () => {
     await store.acquire(inProgress({ key: 'a', token: 't-other' }), NOW_MS)
     await store.complete(completed({ key: 'a', token: 't-a' }))
     await store.acquire(inProgress({ key: 'b', token: 't-b' }), NOW_MS)
-    await store.complete(completed({ key: 'b', token: 't-b' }), [
-      { Put: { TableName: ownTableName, Item: { pk: { S: 'payment-1' } } } },
-    ])
+    const ownWrites = store.openOwnWrites()
+    ownWrites.add({ Put: { TableName: ownTableName, Item: { pk: { S: 'payment-1' } } } })
+    await store.complete(completed({ key: 'b', token: 't-b' }), ownWrites)
     await store.acquire(inProgress({ key: 'c', token: 't-c' }), NOW_MS)
     await store.release('c', 't-c')
     expect(await store.get('a')).toMatchObject({ status: 'COMPLETED' })

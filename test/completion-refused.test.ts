@@ -13,6 +13,7 @@ import {
   idempotencyOf,
   makeIdempotent,
 } from '../lib/index.js'
+import type { DynamoDBOwnWrites } from '../lib/own-writes.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { silent } from './support/events.js'
 import { lambdaContext } from './support/records.js'
@@ -38,10 +39,11 @@ beforeAll(async () => {
  * The DynamoDB store seen without its declared `maxResultBytes`, as a custom store would be: nothing stops a
  * `maxStoredBytes` over the item limit at construction, so DynamoDB itself refuses the completion.
  */
-const withoutDeclaredLimit = (store: DynamoDBStore): IdempotencyStore => ({
+const withoutDeclaredLimit = (store: DynamoDBStore): IdempotencyStore<DynamoDBOwnWrites> => ({
   acquire: (record, nowEpochMs) => store.acquire(record, nowEpochMs),
   complete: (record, writes) => store.complete(record, writes),
   release: (key, token) => store.release(key, token),
+  openOwnWrites: () => store.openOwnWrites(),
   get: (key) => store.get(key),
   getMany: (keys) => store.getMany(keys),
 })

@@ -157,6 +157,12 @@ describe('DynamoDBStore transactional completion against DynamoDB Local', () => 
       KeySchema: [{ AttributeName: 'paymentId', KeyType: 'HASH' }],
     })
   })
+  /** The handler's own writes as the store opens them for a claim. */
+  const writes = (...items: TransactWriteItem[]) => {
+    const own = store.openOwnWrites()
+    own.add(...items)
+    return own
+  }
   const paymentPut = (paymentId: string): TransactWriteItem => ({
     Put: {
       TableName: paymentsTable,
@@ -174,7 +180,7 @@ describe('DynamoDBStore transactional completion against DynamoDB Local', () => 
   it('commits the handler writes and the completion together', async () => {
     const key = freshKey()
     await store.acquire(inProgress({ key, token: 'token-A' }), NOW_MS)
-    await store.complete(completed({ key, token: 'token-A' }), [paymentPut(`p-${key}`)])
+    await store.complete(completed({ key, token: 'token-A' }), writes(paymentPut(`p-${key}`)))
     expect((await read(key))?.status).toBe('COMPLETED')
     expect(await payment(`p-${key}`)).toBeDefined()
   })
@@ -184,7 +190,7 @@ describe('DynamoDBStore transactional completion against DynamoDB Local', () => 
     await store.acquire(inProgress({ key, token: 'token-A', leaseUntilEpochMs: NOW_MS + 10 }), NOW_MS)
     await store.acquire(inProgress({ key, token: 'token-B' }), NOW_MS + 10)
     await expect(
-      store.complete(completed({ key, token: 'token-A' }), [paymentPut(`p-${key}`)]),
+      store.complete(completed({ key, token: 'token-A' }), writes(paymentPut(`p-${key}`))),
     ).rejects.toBeInstanceOf(IdempotencyLeaseLostError)
     expect(await payment(`p-${key}`)).toBeUndefined()
     expect((await read(key))?.token).toBe('token-B')
@@ -199,7 +205,7 @@ describe('DynamoDBStore transactional completion against DynamoDB Local', () => 
 
     await store.acquire(inProgress({ key, token: 'token-A' }), NOW_MS)
     await expect(
-      store.complete(completed({ key, token: 'token-A' }), [paymentPut(existingPayment)]),
+      store.complete(completed({ key, token: 'token-A' }), writes(paymentPut(existingPayment))),
     ).rejects.toMatchObject({
       name: 'TransactionCanceledException',
     })

@@ -1,7 +1,8 @@
-import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { batchGetItems, sendFencedCompletion } from '../dynamodb-calls.js'
 import type { Item } from '../dynamodb-item.js'
 import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
+import { collectedItems, type DynamoDBOwnWrites, dynamoDBOwnWrites } from '../own-writes.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
 import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
 import type { ClaimResult, VersionClaim, VersionState, VersionStore } from './version-store.js'
@@ -20,7 +21,7 @@ const DROP_CLAIM = 'REMOVE #claimedVersion, #token, #leaseUntil'
 const HOLDS_TOKEN = '#token = :token'
 
 /** Entity versions on the idempotency table: one UpdateItem per transition, each conditioned and fenced. */
-export class DynamoDBVersionStore implements VersionStore {
+export class DynamoDBVersionStore implements VersionStore<DynamoDBOwnWrites> {
   readonly tableName: string
   private readonly client: DynamoDBClient
 
@@ -44,14 +45,19 @@ export class DynamoDBVersionStore implements VersionStore {
     return sent.claimed ? { claimed: true } : { claimed: false, existing: stateFrom(sent.item) }
   }
 
-  async complete(claim: VersionClaim, extraWrites: readonly TransactWriteItem[] = []): Promise<void> {
+  /** The handler's own writes: TransactWriteItems sent in one transaction with the new version. */
+  openOwnWrites(): DynamoDBOwnWrites {
+    return dynamoDBOwnWrites()
+  }
+
+  async complete(claim: VersionClaim, ownWrites?: DynamoDBOwnWrites): Promise<void> {
     const update = conditionalUpdate(this.tableName, NAMES, {
       key: claim.key,
       expression: `SET #version = :version ${DROP_CLAIM}`,
       condition: HOLDS_TOKEN,
       values: { ':version': { N: claim.version.toString() }, ':token': { S: claim.token } },
     })
-    await sendFencedCompletion(this.client, update, extraWrites)
+    await sendFencedCompletion(this.client, update, collectedItems(ownWrites))
   }
 
   async release(claim: VersionClaim): Promise<void> {

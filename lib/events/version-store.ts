@@ -1,5 +1,6 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
 import { IdempotencyLeaseLostError } from '../errors.js'
+import { CollectedWrites, collectedItems } from '../own-writes.js'
+import type { OwnWritesClaim } from '../store.js'
 
 /** One attempt to process version `version` of an entity, holding a lease under its own fencing token. */
 export interface VersionClaim {
@@ -60,20 +61,26 @@ export type ClaimResult =
  * every store implementation carry methods the core protocol never calls. Refused completions and releases
  * throw `IdempotencyLeaseLostError`; store faults throw `IdempotencyStoreUnavailableError`.
  */
-export interface VersionStore {
+export interface VersionStore<TOwnWrites = unknown> {
   claim(request: VersionClaim, nowEpochMs: number): Promise<ClaimResult>
-  /** Moves the entity to the claimed version; `extraWrites` commit in the same transaction. */
-  complete(claim: VersionClaim, extraWrites?: readonly TransactWriteItem[]): Promise<void>
+  /** Moves the entity to the claimed version; `ownWrites` commit in the same transaction, or nothing does. */
+  complete(claim: VersionClaim, ownWrites?: TOwnWrites): Promise<void>
   /** Gives the claim up after a failure; the entity's version stays where it was. */
   release(claim: VersionClaim): Promise<void>
+  /** Opens what the handler writes through, as `IdempotencyStore.openOwnWrites` does. */
+  openOwnWrites?(claim: OwnWritesClaim): TOwnWrites
   /** States for many keys in as few calls as the store allows; absent keys are left out. */
   getMany(keys: readonly string[]): Promise<Map<string, VersionState>>
 }
 
 /** The same semantics in process memory, for unit tests and local experiments. Never for production. */
-export class InMemoryVersionStore implements VersionStore {
+export class InMemoryVersionStore implements VersionStore<CollectedWrites<unknown>> {
   readonly states = new Map<string, VersionState>()
-  readonly committedWrites: TransactWriteItem[] = []
+  readonly committedWrites: unknown[] = []
+
+  openOwnWrites(): CollectedWrites<unknown> {
+    return new CollectedWrites<unknown>()
+  }
 
   async claim(request: VersionClaim, nowEpochMs: number): Promise<ClaimResult> {
     const existing = this.states.get(request.key)
@@ -88,10 +95,10 @@ export class InMemoryVersionStore implements VersionStore {
     return { claimed: true }
   }
 
-  async complete(claim: VersionClaim, extraWrites: readonly TransactWriteItem[] = []): Promise<void> {
+  async complete(claim: VersionClaim, ownWrites?: CollectedWrites<unknown>): Promise<void> {
     this.heldBy(claim, 'complete')
     this.states.set(claim.key, { key: claim.key, version: claim.version })
-    this.committedWrites.push(...extraWrites)
+    this.committedWrites.push(...collectedItems(ownWrites))
   }
 
   async release(claim: VersionClaim): Promise<void> {

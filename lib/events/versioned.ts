@@ -127,14 +127,18 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
     handler: (event: TEvent, context: TContext) => Promise<TResult>,
   ): Promise<TResult> {
     // The handle's key names the entity *version*, so `stableKey(purpose)` is the same on every retry of it.
-    const invocation = attachHandle(context, {
-      key: `${claim.key}#${claim.version}`,
-      token: claim.token,
-      fingerprint: '',
-      status: 'IN_PROGRESS',
-      leaseUntilEpochMs: claim.leaseUntilEpochMs,
-      expiresAtEpochSeconds: 0,
-    })
+    const invocation = attachHandle(
+      context,
+      {
+        key: `${claim.key}#${claim.version}`,
+        token: claim.token,
+        fingerprint: '',
+        status: 'IN_PROGRESS',
+        leaseUntilEpochMs: claim.leaseUntilEpochMs,
+        expiresAtEpochSeconds: 0,
+      },
+      store.openOwnWrites && (() => store.openOwnWrites?.({ key: claim.key, token: claim.token })),
+    )
     let result: TResult
     try {
       result = await handler(event, context)
@@ -145,7 +149,7 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
       throw error
     }
     try {
-      await store.complete(claim, invocation.extraWrites)
+      await store.complete(claim, invocation.ownWrites)
     } catch (error) {
       // Lease lost or store outage: the claim stays to its lease, never a second run now.
       if (error instanceof IdempotencyError) throw error

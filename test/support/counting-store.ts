@@ -6,7 +6,8 @@ export function countingStore(inner: IdempotencyStore = new InMemoryStore()) {
   const store = new Proxy(inner, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function') return value
+      // Opening own writes is no call to the store: it only starts collecting them.
+      if (typeof value !== 'function' || property === 'openOwnWrites') return value
       return (...args: unknown[]) => {
         calls.push(String(property))
         return value.apply(target, args)

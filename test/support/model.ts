@@ -189,8 +189,9 @@ function observed(store: IdempotencyStore, moves: Interleaver<Actor>): Idempoten
         actor.claim = { token: record.token, nowEpochMs, leaseUntilEpochMs: record.leaseUntilEpochMs }
       return during('acquire', () => store.acquire(record, nowEpochMs))
     },
-    complete: (record, extraWrites) => during('complete', () => store.complete(record, extraWrites)),
-    release: (key, token) => during('release', () => store.release(key, token)),
+    complete: (record, ownWrites) => during('complete', () => store.complete(record, ownWrites)),
+    release: (key, token, ownWrites) => during('release', () => store.release(key, token, ownWrites)),
+    openOwnWrites: store.openOwnWrites && ((claim) => store.openOwnWrites?.(claim)),
     get: (key) => during('get', () => store.get(key)),
     getMany: (keys) => store.getMany(keys),
   }

@@ -11,6 +11,8 @@ export function unfencedStore(client: DynamoDBClient, tableName: string): Idempo
   const fenced = new DynamoDBStore({ tableName, client })
   return {
     acquire: (record, nowEpochMs) => fenced.acquire(record, nowEpochMs),
+    // Collected, then dropped: the completion below never sends them.
+    openOwnWrites: () => fenced.openOwnWrites(),
     async complete(record) {
       await client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record) }))
     },

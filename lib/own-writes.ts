@@ -1,0 +1,33 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
+
+/**
+ * Own writes a store collects and sends with the completion, for stores whose transactions take a list of
+ * writes (DynamoDB's TransactWriteItems, the in-memory store). Stores with open transactions (PostgreSQL) hand
+ * the handler a transaction instead.
+ */
+export class CollectedWrites<TWrite> {
+  readonly items: TWrite[] = []
+
+  /** @param maxItems how many writes may join one completion (DynamoDB: 99 beside the completion's own). */
+  constructor(private readonly maxItems: number = Number.POSITIVE_INFINITY) {}
+
+  add(...writes: TWrite[]): void {
+    if (this.items.length + writes.length > this.maxItems)
+      throw new RangeError(`At most ${this.maxItems} writes can join the completion transaction`)
+    this.items.push(...writes)
+  }
+}
+
+/** TransactWriteItems takes 100 actions; the completion's own update is one of them. */
+const DYNAMODB_MAX_OWN_WRITES = 99
+
+/** What `openOwnWrites` gives a handler on DynamoDB: writes committed in one TransactWriteItems with its result. */
+export type DynamoDBOwnWrites = CollectedWrites<TransactWriteItem>
+
+export const dynamoDBOwnWrites = (): DynamoDBOwnWrites =>
+  new CollectedWrites<TransactWriteItem>(DYNAMODB_MAX_OWN_WRITES)
+
+/** The writes in what `complete` was given: none when the handler never opened its own writes. */
+export function collectedItems<TWrite>(ownWrites: unknown): readonly TWrite[] {
+  return ownWrites instanceof CollectedWrites ? (ownWrites.items as TWrite[]) : []
+}
