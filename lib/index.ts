@@ -45,12 +45,21 @@ export {
   dynamoDBStreamKey,
   eventBridgeKey,
   kafkaRecordKey,
+  kinesisDataKey,
+  kinesisRecordKey,
   s3RecordKey,
   sqsAttributeKey,
   sqsBodyKey,
   sqsMessageKey,
 } from './events/keys.js'
-export { type BatchSource, dynamoDBStreamBatch, kafkaBatch, s3Batch, sqsBatch } from './events/sources.js'
+export {
+  type BatchSource,
+  dynamoDBStreamBatch,
+  kafkaBatch,
+  kinesisBatch,
+  s3Batch,
+  sqsBatch,
+} from './events/sources.js'
 export {
   type ClaimResult,
   decideVersion,

@@ -14,9 +14,9 @@ export interface IdempotentRecordOptions<TRecord, TResult>
     IdempotencyOptions<TRecord, TResult>,
     'key' | 'payload' | 'waitForInFlightMs' | 'replayed' | 'localCache'
   > {
-  /** The record's idempotency key. @default the source's (SQS: dedup id or messageId; Kafka: topic+partition+offset) */
+  /** The record's idempotency key. @default the source's (SQS: messageId; Kinesis: stream+shard+sequence number) */
   readonly key?: (record: TRecord) => string | undefined
-  /** What the fingerprint covers. @default the source's (SQS: the body; Kafka: key and value) */
+  /** What the fingerprint covers. @default the source's (SQS: the body; Kinesis: the data; Kafka: key and value) */
   readonly payload?: (record: TRecord) => unknown
   /**
    * Read every key of the batch in one BatchGetItem before claiming any. Completed duplicates then cost no

@@ -1,6 +1,7 @@
 import type {
   DynamoDBRecord,
   EventBridgeEvent,
+  KinesisStreamRecord,
   MSKRecord,
   S3EventRecord,
   SelfManagedKafkaRecord,
@@ -44,11 +45,17 @@ export function sqsAttributeKey(name: string): (record: SQSRecord) => string | u
  * without `constructor` is no key, not "Object".
  */
 export function sqsBodyKey(path: string): (record: SQSRecord) => string | undefined {
+  const read = jsonPathKey(path)
+  return (record) => read(record.body)
+}
+
+/** The string or number at a dotted path of a JSON text; undefined for other text, values or missing fields. */
+function jsonPathKey(path: string): (text: string) => string | undefined {
   const steps = path.split('.')
-  return (record) => {
+  return (text) => {
     let value: unknown
     try {
-      value = JSON.parse(record.body)
+      value = JSON.parse(text)
     } catch {
       return undefined
     }
@@ -70,6 +77,54 @@ export function eventBridgeKey(event: Pick<EventBridgeEvent<string, unknown>, 'i
 /** DynamoDB Streams: `eventID` is unique per stream record and kept on every retry of the shard's batch. */
 export function dynamoDBStreamKey(record: DynamoDBRecord): string | undefined {
   return record.eventID
+}
+
+/**
+ * The shard a Kinesis record was read from. Lambda does not put it in the record on its own: it is the part of
+ * `eventID` (`shardId-000000000000:49590338...`) before the record's sequence number. Undefined when `eventID`
+ * does not end with `:` and the record's own sequence number.
+ */
+export function kinesisShardId(record: KinesisStreamRecord): string | undefined {
+  const suffix = `:${record.kinesis.sequenceNumber}`
+  const { eventID } = record
+  if (!record.kinesis.sequenceNumber || !eventID?.endsWith(suffix) || eventID.length === suffix.length)
+    return undefined
+  return eventID.slice(0, -suffix.length)
+}
+
+/**
+ * One Kinesis Data Streams record: the stream's ARN, the shard and the sequence number.
+ *
+ * - Same delivery: every retry of the shard's batch (a function error, a timeout, a resumption from a reported
+ *   sequence number, a bisected batch), which re-reads the same record.
+ * - Kept apart: every record of the stream, including records of two shards with one sequence number (Kinesis
+ *   makes them unique only within a shard: a parent shard and its children after a split or merge are two
+ *   shards) and of two streams served by one idempotency table.
+ * - Not covered: a producer's resend. A retried PutRecord is a new record with a new sequence number: key on the
+ *   producer's own id with `kinesisDataKey`.
+ *
+ * The key is per Kinesis record. Lambda does not de-aggregate KPL aggregated records, whose user records share
+ * one sequence number: an aggregated record is one unit, done or redone whole. A record whose `eventID` names
+ * no shard has no key: the batch reports it rather than merge it with another shard's record.
+ */
+export function kinesisRecordKey(record: KinesisStreamRecord): string | undefined {
+  const shardId = kinesisShardId(record)
+  if (shardId === undefined || !record.eventSourceARN) return undefined
+  return canonicalJson([record.eventSourceARN, shardId, record.kinesis.sequenceNumber])
+}
+
+/**
+ * A producer-supplied key at a dotted path (`'payment.id'`) of the record's data, base64 JSON as Lambda delivers
+ * it, with the promise of `sqsBodyKey`: the same for every retry of the shard and every resend of one request,
+ * for as long as `ttlSeconds` keeps it. Data that is not JSON, or lacks the field, has no key: the batch
+ * reports the record (and holds the rest of its shard) rather than run it unprotected.
+ */
+export function kinesisDataKey(path: string): (record: KinesisStreamRecord) => string | undefined {
+  const read = jsonPathKey(path)
+  return (record) => {
+    const { data } = record.kinesis
+    return typeof data === 'string' ? read(Buffer.from(data, 'base64').toString('utf8')) : undefined
+  }
 }
 
 /** Replication notifications (eventVersion 2.2 and later) name the rule and destination they are about. */

@@ -2,6 +2,9 @@ import type {
   DynamoDBBatchResponse,
   DynamoDBRecord,
   DynamoDBStreamEvent,
+  KinesisStreamBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
   MSKEvent,
   MSKRecord,
   S3Event,
@@ -14,7 +17,14 @@ import type {
 } from 'aws-lambda'
 import { canonicalJson } from '../fingerprint.js'
 import type { RecordOutcome } from './batch-runner.js'
-import { dynamoDBStreamKey, kafkaRecordKey, s3RecordKey, sqsMessageKey } from './keys.js'
+import {
+  dynamoDBStreamKey,
+  kafkaRecordKey,
+  kinesisRecordKey,
+  kinesisShardId,
+  s3RecordKey,
+  sqsMessageKey,
+} from './keys.js'
 
 /** What the batch helpers need to know about an event source. */
 export interface BatchSource<TEvent, TRecord, TResponse> {
@@ -78,6 +88,31 @@ export const dynamoDBStreamBatch: BatchSource<DynamoDBStreamEvent, DynamoDBRecor
   group: (record) => canonicalJson(record.dynamodb?.Keys ?? null),
   respond: partialResponse(streamSequence),
 }
+
+/**
+ * Kinesis Data Streams. Needs `ReportBatchItemFailures` on the event source mapping (CDK: `new
+ * KinesisEventSource(stream, { reportBatchItemFailures: true, ... })`): without it Lambda ignores the response,
+ * counts the batch a success and moves past the records it names.
+ *
+ * - Key: `kinesisRecordKey`, stream ARN + shard + sequence number.
+ * - Ordering: per shard (from `eventID`). Once a record is not done, the rest of its shard in the batch is
+ *   `skipped`, and every record not done is named by sequence number: Lambda resumes the shard from the lowest,
+ *   the first one not done, and the retry skips what was done. Lambda reads each batch from one shard and a
+ *   child shard only once its parent is done, so resharding keeps each partition key's order; records of
+ *   different shards (a parent and its children included) never share a lane or a key.
+ * - Fingerprint: the data alone. A retry of the shard re-reads the same record; with a producer key
+ *   (`kinesisDataKey`), a resend may carry a new partition key (random ones spread load) and a new arrival time,
+ *   and is still the same request.
+ */
+export const kinesisBatch: BatchSource<KinesisStreamEvent, KinesisStreamRecord, KinesisStreamBatchResponse> =
+  {
+    name: 'Kinesis',
+    records: (event) => event.Records,
+    key: kinesisRecordKey,
+    payload: (record) => record.kinesis.data,
+    group: (record) => canonicalJson([record.eventSourceARN ?? null, kinesisShardId(record) ?? null]),
+    respond: partialResponse((record) => record.kinesis.sequenceNumber),
+  }
 
 type KafkaEvent = MSKEvent | SelfManagedKafkaEvent
 type KafkaRecord = MSKRecord | SelfManagedKafkaRecord
