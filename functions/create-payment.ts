@@ -1,8 +1,9 @@
 import { createPaymentHandler } from './handlers/create-payment.js'
 import { dependenciesFromEnvironment } from './shared/environment.js'
+import { SAMPLE_SERVICES } from './shared/metrics.js'
 import { observability, observed } from './shared/observability.js'
 
-const { logger, metrics, onOutcome } = observability('create-payment')
+const { logger, metrics, onOutcome } = observability(SAMPLE_SERVICES.createPayment)
 
 /**
  * POST /payments behind API Gateway (HTTP API, JWT authorizer); the CDK stack sets the environment. Idempotency

@@ -1,8 +1,9 @@
 import { fulfilOrderHandler } from './handlers/fulfil-order.js'
 import { fulfilmentDependenciesFromEnvironment } from './shared/environment.js'
+import { SAMPLE_SERVICES } from './shared/metrics.js'
 import { observability, observed } from './shared/observability.js'
 
-const { logger, metrics, onOutcome } = observability('fulfil-order')
+const { logger, metrics, onOutcome } = observability(SAMPLE_SERVICES.fulfilOrder)
 
 /**
  * Consumes the fulfilment queue (SQS event source with `reportBatchItemFailures`); the CDK stack sets the

@@ -106,6 +106,7 @@ export type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './http/types
 export { type IdempotencyHandle, type Invocation, idempotencyOf } from './invocation.js'
 export { makeIdempotent } from './make-idempotent.js'
 export { InMemoryStore } from './memory-store.js'
+export { OUTCOME_METRIC_NAMES, SERVICE_DIMENSION } from './metric-names.js'
 export { idempotency } from './middleware.js'
 export {
   jsonLinesOutcomeLogger,

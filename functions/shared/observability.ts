@@ -1,26 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { Context } from 'aws-lambda'
-import { type IdempotencyOutcome, type IdempotencyOutcomeType, logOutcomes } from '../../lib/index.js'
-
-/** The CloudWatch namespace of the sample's metrics. */
-export const METRICS_NAMESPACE = 'LambdaIdempotencySample'
-
-/**
- * One count per outcome. Replays and Conflicts are the retries the toolkit absorbed; LeaseLost, StoreErrors and
- * ResultsNotStored are the ones to alarm on (a handler outrunning its lease, DynamoDB trouble, an oversize answer).
- */
-export const OUTCOME_METRICS: Readonly<Record<IdempotencyOutcomeType, string>> = {
-  fresh: 'Executions',
-  replay: 'Replays',
-  conflict: 'Conflicts',
-  mismatch: 'PayloadMismatches',
-  released: 'KeysReleased',
-  'lease-lost': 'LeaseLost',
-  'store-error': 'StoreErrors',
-  'result-not-stored': 'ResultsNotStored',
-  'timed-out': 'TimedOut',
-}
+import { type IdempotencyOutcome, logOutcomes, OUTCOME_METRIC_NAMES } from '../../lib/index.js'
+import { METRICS_NAMESPACE } from './metrics.js'
 
 export interface Observability {
   readonly logger: Logger
@@ -29,7 +11,10 @@ export interface Observability {
   readonly onOutcome: (outcome: IdempotencyOutcome) => void
 }
 
-/** Powertools Logger and Metrics (EMF) for one function, and the `onOutcome` that feeds both. */
+/**
+ * Powertools Logger and Metrics (EMF) for one function, and the `onOutcome` that feeds both: one count per
+ * outcome, named by the toolkit's `OUTCOME_METRIC_NAMES`, which the stack's IdempotencyDashboard reads too.
+ */
 export function observability(serviceName: string): Observability {
   const logger = new Logger({ serviceName })
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName })
@@ -39,7 +24,7 @@ export function observability(serviceName: string): Observability {
     metrics,
     onOutcome(outcome) {
       log(outcome)
-      metrics.addMetric(OUTCOME_METRICS[outcome.type], MetricUnit.Count, 1)
+      metrics.addMetric(OUTCOME_METRIC_NAMES[outcome.type], MetricUnit.Count, 1)
     },
   }
 }
