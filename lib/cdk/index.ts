@@ -1,7 +1,16 @@
+export type {
+  IdempotencyAlarmsOptions,
+  IdempotencyDashboardProps,
+  OutcomeAlarmOptions,
+} from './dashboard-props.js'
+export { STORE_OPERATIONS } from './dashboard-widgets.js'
+export { DEFAULT_RUNBOOK_URL, IdempotencyDashboard } from './idempotency-dashboard.js'
 export {
   IdempotencyTable,
   type IdempotencyTableImportOptions,
   type IdempotencyTableProps,
 } from './idempotency-table.js'
 export { IdempotencyTableBase, type IIdempotencyTable } from './idempotency-table-base.js'
+export { ALARMED_OUTCOMES, OUTCOME_ALARM_DEFAULTS } from './outcome-alarms.js'
+export { OUTCOME_GUIDE, type OutcomeGuide } from './outcome-guide.js'
 export { IDEMPOTENCY_KEY_ACTIONS, IDEMPOTENCY_STORE_ACTIONS } from './store-actions.js'

@@ -43,3 +43,40 @@ export function logicalIdOf(template: Template, type: string, prefix: string): s
 export function cdkJsonContext(): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context
 }
+
+/** A dashboard widget as CloudWatch reads it: `metrics` rows are `[namespace, name, dim, value, ..., options?]`. */
+export interface DashboardWidget {
+  readonly type: string
+  readonly width: number
+  readonly height: number
+  readonly properties: {
+    readonly title?: string
+    readonly markdown?: string
+    readonly alarms?: string[]
+    readonly metrics?: unknown[][]
+    readonly yAxis?: { readonly left?: { readonly label?: string } }
+  }
+}
+
+/** A token in a dashboard body, written as text: `Ref:Logical` or `GetAtt:Logical.Attribute`. */
+function tokenText(part: unknown): string {
+  const token = part as { Ref?: string; 'Fn::GetAtt'?: string[] }
+  if (token.Ref !== undefined) return `Ref:${token.Ref}`
+  if (token['Fn::GetAtt'] !== undefined) return `GetAtt:${token['Fn::GetAtt'].join('.')}`
+  throw new Error(`Unexpected token in a dashboard body: ${JSON.stringify(part)}`)
+}
+
+/**
+ * The widgets of the template's one dashboard. Its body is a JSON string joined with tokens (the region, table
+ * and function names); each token sits inside a JSON string, so writing it as text leaves valid JSON to read.
+ */
+export function dashboardWidgets(template: Template): DashboardWidget[] {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))
+  if (dashboards.length !== 1) throw new Error(`Expected one dashboard, found ${dashboards.length}`)
+  const body = dashboards[0]?.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] }
+  const text =
+    typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : tokenText(part))).join('')
+  return JSON.parse(text).widgets
+}
