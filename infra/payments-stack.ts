@@ -1,31 +1,44 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
 import type { Table } from 'aws-cdk-lib/aws-dynamodb'
+import { Topic } from 'aws-cdk-lib/aws-sns'
 import type { Construct } from 'constructs'
+import { METRICS_NAMESPACE, SAMPLE_SERVICES } from '../functions/shared/metrics.js'
 import {
   GATEWAY_LEDGER_PARTITION_KEY,
   PAYMENTS_ENV,
   PAYMENTS_PARTITION_KEY,
 } from '../functions/shared/tables.js'
-import { IdempotencyTable } from '../lib/cdk/index.js'
+import { IdempotencyDashboard, IdempotencyTable } from '../lib/cdk/index.js'
 import { PaymentEvents } from './payment-events.js'
 import { paymentFunction } from './payment-function.js'
 import { PaymentsApi } from './payments-api.js'
 import { sampleTable } from './sample-table.js'
+
+export interface PaymentsStackProps extends StackProps {
+  /**
+   * An SNS topic the alarms notify, on alarm and on recovery (`cdk deploy -c alarmTopicArn=arn:aws:sns:...`).
+   * A topic of your own: its subscriptions (a pager, a chat channel) belong to the team on call, not this stack.
+   *
+   * @default - alarms show on the dashboard and notify no one
+   */
+  readonly alarmTopicArn?: string
+}
 
 /**
  * The sample payments service: POST /payments and GET /payments/{paymentId} behind an HTTP API with a Cognito JWT
  * authorizer, an idempotency table from this package's construct, the payments table and the simulated
  * gateway's ledger; and its events (PaymentEvents): the outbox create-payment writes each payment's event into,
  * published from the outbox's stream to a queue that fulfil-order consumes. Each function gets exactly the
- * actions its code sends.
+ * actions its code sends. An IdempotencyDashboard watches the two functions that use the idempotency table.
  */
 export class PaymentsStack extends Stack {
   readonly idempotency: IdempotencyTable
   readonly payments: Table
   readonly gatewayLedger: Table
   readonly events: PaymentEvents
+  readonly operations: IdempotencyDashboard
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: PaymentsStackProps = {}) {
     super(scope, id, props)
     this.idempotency = new IdempotencyTable(this, 'Idempotency')
     this.payments = sampleTable(this, 'Payments', PAYMENTS_PARTITION_KEY, {
@@ -70,6 +83,16 @@ export class PaymentsStack extends Stack {
       environment: { [PAYMENTS_ENV.paymentsTable]: this.payments.tableName },
     })
     this.payments.grant(getPayment, 'dynamodb:GetItem')
+
+    this.operations = new IdempotencyDashboard(this, 'Operations', {
+      table: this.idempotency,
+      functions: [createPayment, this.events.consumer],
+      metricsNamespace: METRICS_NAMESPACE,
+      serviceNames: [SAMPLE_SERVICES.createPayment, SAMPLE_SERVICES.fulfilOrder],
+      alarmTopic: props.alarmTopicArn
+        ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
+        : undefined,
+    })
 
     const api = new PaymentsApi(this, 'Api', { createPayment, getPayment })
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the payments API' })
