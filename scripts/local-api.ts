@@ -10,6 +10,7 @@ import { createSimulatedGateway } from '../functions/shared/gateway.js'
 import { PAYMENTS_ENV, type SampleTableNames } from '../functions/shared/tables.js'
 import type { IdempotencyLogger } from '../lib/index.js'
 import { type DynamoDBLocal, localDynamoDBClientConfig, startDynamoDBLocal } from './dynamodb-local.js'
+import { ConsoleRecorder } from './local-api/console/recorder.js'
 import { type LocalEventFlow, startEventFlow } from './local-api/event-flow.js'
 import { FaultSwitch } from './local-api/local-routes.js'
 import { createApiServer } from './local-api/server.js'
@@ -63,24 +64,27 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     await ensureTables(client, tables)
     const latencyMs = options.gatewayLatencyMs ?? latencyFromEnv(undefined)
     const faults = new FaultSwitch()
-    const gateway = createSimulatedGateway({
-      client,
-      ledgerTableName: tables.gatewayLedger,
-      latencyMs,
-      faults,
-    })
+    // The console's tap: outcomes, charges and the keys requests sent, in this process's memory only.
+    const recorder = new ConsoleRecorder()
+    const gateway = recorder.tapGateway(
+      createSimulatedGateway({ client, ledgerTableName: tables.gatewayLedger, latencyMs, faults }),
+    )
     const logger: IdempotencyLogger = {
       warn: (message, fields) => log(`${message} ${JSON.stringify(fields)}`),
     }
     // Stands in for the outbox's stream and the fulfilment queue; the publisher and consumer are the deployed ones.
-    if (options.events !== false) events = startEventFlow({ client, tables, logger, log })
+    if (options.events !== false)
+      events = startEventFlow({ client, tables, logger, log, onOutcome: recorder.onOutcome })
     const { server, drain } = createApiServer({
       routes: [
         {
           method: 'POST',
           path: '/payments',
           functionName: 'create-payment',
-          handler: createPaymentHandler({ client, tables, gateway }, { logger }),
+          handler: createPaymentHandler(
+            { client, tables, gateway },
+            { logger, onOutcome: recorder.onOutcome },
+          ),
         },
         {
           method: 'GET',
@@ -89,7 +93,18 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           handler: getPaymentHandler({ client, paymentsTableName: tables.payments }),
         },
       ],
-      local: { client, ledgerTableName: tables.gatewayLedger, faults, gatewayLatencyMs: latencyMs, events },
+      local: {
+        client,
+        ledgerTableName: tables.gatewayLedger,
+        faults,
+        gatewayLatencyMs: latencyMs,
+        events,
+        console: {
+          client,
+          recorder,
+          tables: { idempotency: tables.idempotency, gatewayLedger: tables.gatewayLedger },
+        },
+      },
       log,
     })
     await new Promise<void>((resolve, reject) => {

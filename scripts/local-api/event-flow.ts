@@ -4,7 +4,7 @@ import { publishOutboxHandler } from '../../functions/handlers/publish-outbox.js
 import { listFulfilments } from '../../functions/shared/fulfilments.js'
 import { paymentEventId } from '../../functions/shared/outbox.js'
 import type { SampleTableNames } from '../../functions/shared/tables.js'
-import type { IdempotencyLogger } from '../../lib/index.js'
+import type { IdempotencyLogger, IdempotencyOutcome } from '../../lib/index.js'
 import { LocalQueue } from './local-queue.js'
 import { OutboxPoller } from './outbox-poller.js'
 
@@ -40,11 +40,13 @@ export function startEventFlow(options: {
   tables: SampleTableNames
   logger: IdempotencyLogger
   log: (line: string) => void
+  /** fulfil-order's outcomes, for the console. */
+  onOutcome?: (outcome: IdempotencyOutcome) => void
 }): LocalEventFlow {
-  const { client, tables, logger, log } = options
+  const { client, tables, logger, log, onOutcome } = options
   const queue = new LocalQueue()
   const poller = new OutboxPoller(client, tables.outbox, publishOutboxHandler(queue, logger))
-  const consumer = fulfilOrderHandler({ client, tables }, { logger })
+  const consumer = fulfilOrderHandler({ client, tables }, { logger, onOutcome })
 
   let stopped = false
   let timer: NodeJS.Timeout | undefined

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type GatewayFaults, listCharges } from '../../functions/shared/gateway.js'
 import { jsonResponse } from '../../functions/shared/problems.js'
 import type { HttpResult } from '../../lib/index.js'
+import { type ConsoleContext, consoleRoute } from './console/routes.js'
 import type { LocalEventFlow } from './event-flow.js'
 
 /** The pending failures `POST /_local/gateway/faults` sets; charge calls take them one by one, in arrival order. */
@@ -26,6 +27,16 @@ export interface LocalRouteContext {
   readonly gatewayLatencyMs: number
   /** Absent when the API runs without its event flow: its routes are then not found. */
   readonly events?: LocalEventFlow
+  /** The page at `/_local/` and its state. */
+  readonly console: ConsoleContext
+}
+
+export interface LocalRequest {
+  readonly method: string
+  readonly path: string
+  readonly body: Buffer
+  /** The Host header, which the console checks. */
+  readonly host: string | undefined
 }
 
 /**
@@ -33,12 +44,11 @@ export interface LocalRouteContext {
  * none matches.
  */
 export async function localRoute(
-  method: string,
-  path: string,
-  body: Buffer,
+  request: LocalRequest,
   context: LocalRouteContext,
 ): Promise<HttpResult | undefined> {
-  const route = `${method} ${path}`
+  const { body } = request
+  const route = `${request.method} ${request.path}`
   if (route === 'GET /_local/health')
     return jsonResponse(200, { status: 'ok', gatewayLatencyMs: context.gatewayLatencyMs })
   if (route === 'GET /_local/gateway/charges') {
@@ -60,6 +70,8 @@ export async function localRoute(
     context.faults.failNext(failNext)
     return jsonResponse(200, { failNext })
   }
+  const page = await consoleRoute(request, context.console)
+  if (page !== undefined) return page
   return context.events === undefined ? undefined : eventRoute(route, body, context.events)
 }
 

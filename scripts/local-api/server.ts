@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda'
 import { jsonResponse, sampleProblem } from '../../functions/shared/problems.js'
 import type { HttpEvent, HttpResult } from '../../lib/index.js'
+import { CONSOLE_STATE_PATH } from './console/routes.js'
 import { httpApiEvent, sendResult } from './http-api-event.js'
 import { lambdaContext } from './lambda-context.js'
 import { type LocalRouteContext, localRoute } from './local-routes.js'
@@ -44,9 +45,13 @@ export function createApiServer(options: {
     const result =
       body === undefined
         ? TOO_LARGE
-        : ((await localRoute(method, url.pathname, body, options.local)) ??
-          (await invoke(request, method, url, body)))
+        : ((await localRoute(
+            { method, path: url.pathname, body, host: request.headers.host },
+            options.local,
+          )) ?? (await invoke(request, method, url, body)))
     sendResult(response, result)
+    // The console's poll would bury the API's own requests under one line a second.
+    if (url.pathname === CONSOLE_STATE_PATH) return
     const replayed = Object.keys(result.headers ?? {}).some((name) => /^idempotent-replayed$/i.test(name))
       ? ' (replayed)'
       : ''
@@ -77,8 +82,14 @@ export function createApiServer(options: {
     const { route, pathParameters } = matched
     const routeKey = `${route.method} ${route.path}`
     const event = httpApiEvent(request, url, body, { routeKey, pathParameters }, subject)
+    // The console ties what the handler reports to the key this request sent; only this memory sees it.
+    const sentKey = request.headers['idempotency-key']
+    const sent =
+      sentKey === undefined ? undefined : { user: subject, idempotencyKey: [sentKey].flat().join(', ') }
     try {
-      return await route.handler(event, lambdaContext(route.functionName))
+      return await options.local.console.recorder.during(sent, () =>
+        route.handler(event, lambdaContext(route.functionName)),
+      )
     } catch (error) {
       options.log(`${routeKey} failed: ${(error as Error).stack ?? String(error)}`)
       return LAMBDA_FAILED

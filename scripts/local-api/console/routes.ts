@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { jsonResponse } from '../../../functions/shared/problems.js'
+import type { HttpResult } from '../../../lib/index.js'
+import type { ConsoleRecorder } from './recorder.js'
+import { type ConsoleState, consoleState } from './state.js'
+
+export interface ConsoleContext {
+  readonly client: DynamoDBClient
+  readonly recorder: ConsoleRecorder
+  readonly tables: ConsoleState['tables']
+}
+
+/**
+ * Files read on every request, not bundled: the page is plain HTML, CSS and a script, edited and reloaded
+ * without a build or a restart.
+ */
+const FILES: Readonly<Record<string, { readonly name: string; readonly type: string }>> = {
+  '/_local': { name: 'index.html', type: 'text/html; charset=utf-8' },
+  '/_local/': { name: 'index.html', type: 'text/html; charset=utf-8' },
+  '/_local/console.js': { name: 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/_local/console.css': { name: 'console.css', type: 'text/css; charset=utf-8' },
+}
+
+/** The page loads its own script, style and state and nothing else: no inline code, no CDN, no framing. */
+const PAGE_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+}
+
+/** The JSON the page polls once a second; the server leaves it out of its request log. */
+export const CONSOLE_STATE_PATH = '/_local/console/state'
+
+/** Host names of this machine; anything else is a page elsewhere that rebound its name to 127.0.0.1. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * The console's routes: the page at `/_local/` and the JSON it polls at `/_local/console/state`. Undefined when
+ * none matches. The state holds the raw keys clients sent, so only requests addressed to this machine by name
+ * get it: a DNS-rebinding page in the developer's browser carries its own host name and gets a 403.
+ */
+export async function consoleRoute(
+  request: { readonly method: string; readonly path: string; readonly host: string | undefined },
+  context: ConsoleContext,
+): Promise<HttpResult | undefined> {
+  const file = FILES[request.path]
+  const isState = request.path === CONSOLE_STATE_PATH
+  if (request.method !== 'GET' || (file === undefined && !isState)) return undefined
+  if (!isLoopback(request.host)) {
+    return jsonResponse(403, {
+      message: 'The local console answers only requests addressed to 127.0.0.1 or localhost.',
+    })
+  }
+  if (file !== undefined) {
+    const body = await readFile(new URL(file.name, import.meta.url), 'utf8')
+    return { statusCode: 200, headers: { 'Content-Type': file.type, ...PAGE_HEADERS }, body }
+  }
+  const { client, recorder, tables } = context
+  const state = await consoleState({ client, tables, recorder, nowEpochMs: Date.now() })
+  return jsonResponse(200, state, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+}
+
+function isLoopback(host: string | undefined): boolean {
+  try {
+    return host !== undefined && LOOPBACK_HOSTS.has(new URL(`http://${host}`).hostname)
+  } catch {
+    return false
+  }
+}
