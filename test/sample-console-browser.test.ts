@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
@@ -41,6 +41,8 @@ let api: TestApi
 let browser: Browser
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`)
   ;[api, browser] = await Promise.all([
     startTestApi({ gatewayLatencyMs: SLOW_GATEWAY_MS }),
     chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
