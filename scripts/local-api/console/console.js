@@ -149,7 +149,7 @@ function outcomeLines(outcomes) {
   if (seen.length === 0) return [{ text: 'none seen by this server', cls: 'muted' }]
   return seen.map((type) => ({
     text: `${type}: ${outcomes[type]}`,
-    cls: TROUBLE.has(type) ? 'warn' : undefined,
+    cls: TROUBLE.has(type) ? 'warn nowrap' : 'nowrap',
   }))
 }
 
