@@ -8,7 +8,7 @@ import {
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
 } from './errors.js'
-import { fingerprintOf, sha256 } from './fingerprint.js'
+import { fingerprintOf } from './fingerprint.js'
 import { attachHandle, type Invocation } from './invocation.js'
 import { leaseMsFor, waitBudgetMs } from './lease.js'
 import { LocalCache } from './local-cache.js'
@@ -20,6 +20,7 @@ import {
   retainedThroughEpochSeconds,
   toEpochSeconds,
 } from './record.js'
+import { defaultNamespace, recordKeyOf } from './record-key.js'
 import { createReporter } from './reporting.js'
 import { decodeResult } from './result-codec.js'
 import { createSettlement } from './settlement.js'
@@ -79,7 +80,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
   const { complete, release, abandon } = createSettlement(config, cache, reporter)
 
   const namespaceOf = (context: LambdaContextLike | undefined) =>
-    config.namespace ?? `${context?.functionName ?? 'local'}#${config.operation}`
+    config.namespace ?? defaultNamespace(context?.functionName, config.operation)
 
   function identify(event: TEvent, context: LambdaContextLike | undefined): EngineKey | undefined {
     const rawKey = config.key(event, context)
@@ -88,7 +89,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
       return undefined
     }
     return {
-      key: `${namespaceOf(context)}#${sha256(rawKey)}`,
+      key: recordKeyOf(namespaceOf(context), rawKey),
       fingerprint: fingerprintOf(config.payload(event, context)),
     }
   }

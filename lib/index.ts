@@ -95,6 +95,7 @@ export { canonicalJson, fingerprintOf, sha256 } from './fingerprint.js'
 export { makeHttpIdempotent } from './http/make-http-idempotent.js'
 export { httpIdempotency } from './http/middleware.js'
 export { DEFAULT_IDEMPOTENT_METHODS, DEFAULT_MAX_WAIT_SECONDS } from './http/preset.js'
+export type { Principal } from './http/principal.js'
 export {
   DEFAULT_PROBLEM_TYPE_BASE,
   idempotencyProblem,
@@ -102,6 +103,7 @@ export {
   problemResponse,
   STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from './http/problem.js'
+export { httpScopeOf } from './http/scope.js'
 export type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './http/types.js'
 export { type IdempotencyHandle, type Invocation, idempotencyOf } from './invocation.js'
 export { makeIdempotent } from './make-idempotent.js'
@@ -119,6 +121,7 @@ export {
 } from './observability.js'
 export {
   DEFAULT_LEASE_MS,
+  DEFAULT_OPERATION,
   DEFAULT_TTL_SECONDS,
   type IdempotencyLogger,
   type IdempotencyOptions,
@@ -129,6 +132,7 @@ export {
 } from './options.js'
 export { CollectedWrites, type DynamoDBOwnWrites } from './own-writes.js'
 export type { CompletedRecord, IdempotencyRecord, InProgressRecord, StoredResult } from './record.js'
+export { defaultNamespace, namespaceOfRecordKey, recordKeyOf } from './record-key.js'
 export { DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_STORED_BYTES } from './result-codec.js'
 export {
   EVENT_STATE_ATTRIBUTES,

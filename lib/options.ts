@@ -74,6 +74,8 @@ export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> {
   readonly onOutcome?: (outcome: IdempotencyOutcome) => void
 }
 
+/** The operation when none is named: one wrapped handler per function needs no name. */
+export const DEFAULT_OPERATION = 'handler'
 /** 24 h: Stripe's retention, long enough for any client's retry schedule, short enough to bound table size. */
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60
 /** 60 s: a generous bound for non-Lambda callers that cannot tell their own deadline. */
@@ -99,7 +101,7 @@ export function resolveOptions<TEvent, TResult>(
 ): ResolvedOptions<TEvent, TResult> {
   const resolved: ResolvedOptions<TEvent, TResult> = {
     payload: (event) => event,
-    operation: 'handler',
+    operation: DEFAULT_OPERATION,
     leaseMs: DEFAULT_LEASE_MS,
     missingKey: 'error',
     shouldStore: () => true,

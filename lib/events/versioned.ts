@@ -5,11 +5,11 @@ import {
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
 } from '../errors.js'
-import { sha256 } from '../fingerprint.js'
 import { attachHandle } from '../invocation.js'
 import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
 import type { LambdaContextLike } from '../options.js'
+import { defaultNamespace, recordKeyOf } from '../record-key.js'
 import { StoreWriteRefusedError } from '../store.js'
 import type { RecordGuard } from './batch-runner.js'
 import { decideVersion, type VersionClaim, type VersionState, type VersionStore } from './version-store.js'
@@ -87,8 +87,8 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
     if (entity === undefined || entity.id === '')
       throw new IdempotencyKeyMissingError('This event carries no entity id and version.')
     const namespace =
-      options.namespace ?? `${context?.functionName ?? 'local'}#${options.operation ?? 'versions'}`
-    return { key: `${namespace}#entity-version#${sha256(entity.id)}`, version: toVersion(entity.version) }
+      options.namespace ?? defaultNamespace(context?.functionName, options.operation ?? 'versions')
+    return { key: recordKeyOf(`${namespace}#entity-version`, entity.id), version: toVersion(entity.version) }
   }
 
   async function run<TResult, TContext extends LambdaContextLike>(

@@ -5,7 +5,7 @@ import {
   IdempotencyKeyMissingError,
   IdempotencyPrincipalUnresolvedError,
 } from '../errors.js'
-import { canonicalJson, sha256 } from '../fingerprint.js'
+import { sha256 } from '../fingerprint.js'
 import type { Invocation } from '../invocation.js'
 import { waitBudgetMs } from '../lease.js'
 import { DEFAULT_TTL_SECONDS, jsonLineLogger, type LambdaContextLike } from '../options.js'
@@ -15,6 +15,7 @@ import { checkKeyAge, parseIdempotencyKey } from './key.js'
 import { preferredWaitSeconds } from './prefer.js'
 import { principalOf } from './principal.js'
 import { DEFAULT_PROBLEM_TYPE_BASE, idempotencyProblem, problemResponse } from './problem.js'
+import { httpScopeOf } from './scope.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
 
 /**
@@ -73,7 +74,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     const route = routeOf(event)
     const preferred = preferredWaitSeconds(headerValues(event, 'prefer')) ?? 0
     return {
-      scope: canonicalJson([principal, method, route, key]),
+      scope: httpScopeOf(principal, method, route, key),
       payload: { method, route, target: targetOf(event), body: coveredBody(event) },
       waitSeconds: Math.min(preferred, maxWaitSeconds, secondsLeftToWait(context)),
     }

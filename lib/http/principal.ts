@@ -15,6 +15,22 @@ export type Principal =
   | readonly ['custom', value: string]
   | readonly ['anonymous', value: string]
 
+/** How many values follow each source's tag; checked against `Principal`, so a new source must be added here. */
+export const PRINCIPAL_ARITY = {
+  jwt: 2,
+  lambda: 1,
+  'cognito-identity': 2,
+  iam: 1,
+  mtls: 2,
+  custom: 1,
+  anonymous: 1,
+} as const satisfies { readonly [Source in Principal[0]]: ValuesAfterTag<Source> }
+
+type ValuesAfterTag<Source extends Principal[0]> =
+  Extract<Principal, readonly [Source, ...string[]]> extends readonly [string, ...infer Values]
+    ? Values['length']
+    : never
+
 /** The session name Cognito identity pools give every user's session of their shared role. */
 const COGNITO_SESSION_NAME = 'CognitoIdentityCredentials'
 
