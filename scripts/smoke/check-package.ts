@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path'
 /**
  * `npm run check:package`: what a user gets from `npm install lambda-idempotency`, checked from the outside.
  * Builds and packs the tarball, lints it (publint, attw), installs it into a scratch project in a temp dir,
- * type-checks usage under NodeNext and Bundler resolution, and runs it as ESM, as CommonJS, and both at once.
+ * type-checks usage under NodeNext and Bundler resolution, runs it as ESM, as CommonJS, and both at once, and
+ * runs the `lambda-idempotency` bin.
  *
  * Offline by design: the package has no dependencies of its own, so `npm install --offline` of the tarball
  * needs no registry; its peers (Middy, the AWS SDK, aws-cdk-lib) and type packages are linked from this
@@ -95,6 +96,12 @@ try {
   step('run ESM', () => run(process.execPath, ['out/esm.js'], scratch, true))
   step('run CommonJS', () => run(process.execPath, ['out/cjs.cjs'], scratch, true))
   step('run ESM + CommonJS', () => run(process.execPath, ['out/hazard.js'], scratch, true))
+  // The operator CLI as npm links it: the shebang, the executable bit npm sets, and its imports from dist.
+  const usage = step('run the bin', () =>
+    run(join(scratch, 'node_modules/.bin/lambda-idempotency'), ['--help'], scratch),
+  )
+  if (!usage.startsWith('Usage: lambda-idempotency')) throw new Error(`the bin printed no usage: ${usage}`)
+  console.log('bin: lambda-idempotency --help prints its usage')
   const installed = JSON.parse(
     await readFile(join(scratch, 'node_modules/lambda-idempotency/package.json'), 'utf8'),
   )

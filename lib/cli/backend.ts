@@ -1,0 +1,49 @@
+import type { IdempotencyRecord } from '../record.js'
+
+/**
+ * What the operator CLI needs from wherever records live: read one, delete one under a fence, and scan. The
+ * commands know nothing else about the store, so another backend (PostgreSQL) is one more implementation of
+ * this interface and one more case in `openBackend`.
+ */
+export interface RecordBackend {
+  /** Where the records live, for messages: `DynamoDB table payments-idempotency`. */
+  readonly description: string
+  /** The record under `recordKey`, read consistently; undefined when there is none. */
+  read(recordKey: string): Promise<IdempotencyRecord | undefined>
+  /**
+   * Deletes `record` only if the stored record is still the one read: same token and same status, and, when
+   * `leaseEndedBy` is given, a lease that ended by then. `changed` means nothing was deleted.
+   */
+  deleteFenced(record: IdempotencyRecord, fence: DeleteFence): Promise<'deleted' | 'gone' | 'changed'>
+  /** Reads items page by page; `onPage` sees each page as it arrives (pages of parallel segments interleave). */
+  scan(request: ScanRequest, onPage: (items: readonly ScannedItem[]) => void): Promise<void>
+  /** A cheap, approximate item count for a progress bar (DynamoDB updates it about every six hours). */
+  approximateItemCount(): Promise<number | undefined>
+}
+
+export interface DeleteFence {
+  /** Epoch milliseconds: refuse a record whose lease is still live at this time. Omitted with --force. */
+  readonly leaseEndedBy?: number
+}
+
+export interface ScanRequest {
+  /** Stop after this many items (a sample); undefined reads everything. */
+  readonly maxItems?: number
+  /** Items per store call; smaller pages spread the read load (and show progress more often). */
+  readonly pageSize?: number
+  /** Parallel segments of a full scan. */
+  readonly segments?: number
+}
+
+/** A scanned item without its stored result: records by state, and anything else the table holds. */
+export type ScannedItem =
+  | {
+      readonly kind: 'record'
+      readonly key: string
+      readonly status: IdempotencyRecord['status']
+      readonly expiresAtEpochSeconds: number
+      readonly leaseUntilEpochMs?: number
+      readonly completedAtEpochMs?: number
+    }
+  /** Entity versions and watermarks of the event helpers share the table; they are not idempotency records. */
+  | { readonly kind: 'other'; readonly key: string }

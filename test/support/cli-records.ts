@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto'
+import { type DynamoDBStore, type IdempotencyOptions, makeIdempotent, recordKeyOf } from '../../lib/index.js'
+import { lambdaContext } from './records.js'
+
+/** Records for the operator CLI tests, written through the library the way a deployed handler writes them. */
+export interface ChargeEvent {
+  readonly paymentId: string
+  readonly amount: number
+}
+
+export const FUNCTION_NAME = 'payments-fn'
+export const OPERATION = 'charge'
+export const NAMESPACE = `${FUNCTION_NAME}#${OPERATION}`
+export const silent = { warn: () => undefined }
+
+export const freshPaymentId = () => `pay-${randomUUID()}`
+export const recordKeyFor = (paymentId: string, namespace = NAMESPACE) => recordKeyOf(namespace, paymentId)
+
+type ChargeOptions = Partial<IdempotencyOptions<ChargeEvent, unknown>>
+
+/** A charge handler in the function `payments-fn`, operation `charge`; `runs` counts real executions. */
+export function chargeHandler(store: DynamoDBStore, options: ChargeOptions = {}, result?: unknown) {
+  const counter = { runs: 0 }
+  const handler = makeIdempotent(
+    async (event: ChargeEvent) => {
+      counter.runs++
+      return result ?? { chargeId: `ch-${randomUUID()}`, amount: event.amount }
+    },
+    { store, key: (event) => event.paymentId, operation: OPERATION, logger: silent, ...options },
+  )
+  const charge = (event: ChargeEvent) => handler(event, lambdaContext(10_000, FUNCTION_NAME))
+  return { charge, counter }
+}
+
+/** A charge that holds its key (a live lease) until `finish()`; `settled` is the handler's own outcome. */
+export function chargeInFlight(store: DynamoDBStore, paymentId: string) {
+  let finish: () => void = () => undefined
+  const gate = new Promise<void>((resolve) => {
+    finish = resolve
+  })
+  const handler = makeIdempotent(
+    async (event: ChargeEvent) => {
+      await gate
+      return { chargeId: 'ch-in-flight', amount: event.amount }
+    },
+    { store, key: (event) => event.paymentId, operation: OPERATION, logger: silent, leaseMs: 60_000 },
+  )
+  // No Lambda deadline: the lease is `leaseMs`, far longer than any test waits.
+  const settled = handler({ paymentId, amount: 100 }, { functionName: FUNCTION_NAME }).then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+  return { settled, finish: () => finish() }
+}
+
+/** Waits until the in-flight charge's record exists, so the CLI never races its claim. */
+export async function untilStored(store: DynamoDBStore, recordKey: string): Promise<void> {
+  while ((await store.get(recordKey)) === undefined) await new Promise((resolve) => setTimeout(resolve, 20))
+}
