@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { DynamoDBStore, fingerprintOf, makeHttpIdempotent, recordKeyOf } from '../lib/index.js'
 import { runCli } from './helpers/cli.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
@@ -150,11 +150,14 @@ describe('lambda-idempotency inspect', () => {
     expect(stdout).toMatch(/State\s+COMPLETED/)
   })
 
-  it('takes the hashed record key directly, as logs and metrics print it', async () => {
+  it('takes the hashed record key directly, as logs and metrics print it, and an --endpoint', async () => {
     const paymentId = freshPaymentId()
     await chargeHandler(store).charge({ paymentId, amount: 7 })
 
-    const { code, stdout } = await inspect('--record-key', recordKeyOf(NAMESPACE, paymentId), '--json')
+    const args = ['--record-key', recordKeyOf(NAMESPACE, paymentId), '--endpoint', inject('dynamodbEndpoint')]
+    const { code, stdout } = await runCli(['inspect', '--table', table, ...args, '--json'], {
+      env: { DYNAMODB_ENDPOINT: undefined },
+    })
 
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ recordKey: recordKeyFor(paymentId), state: 'COMPLETED' })
