@@ -12,7 +12,12 @@ import { fingerprintOf } from './fingerprint.js'
 import { attachHandle, type Invocation } from './invocation.js'
 import { leaseMsFor, waitBudgetMs } from './lease.js'
 import { LocalCache } from './local-cache.js'
-import { type IdempotencyOptions, type LambdaContextLike, resolveOptions } from './options.js'
+import {
+  type IdempotencyOptions,
+  type LambdaContextLike,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js'
 import {
   type CompletedRecord,
   type IdempotencyRecord,
@@ -46,6 +51,8 @@ export interface KnownRecord {
 }
 
 export interface IdempotencyEngine<TEvent, TResult> {
+  /** The options as the engine resolved them, defaults merged: wrappers read these, never recompute them. */
+  readonly config: ResolvedOptions<TEvent, TResult>
   /** The record key and fingerprint `begin` would use; undefined when the event has no key (passthrough). */
   identify(event: TEvent, context: LambdaContextLike | undefined): EngineKey | undefined
   /** Claims the key or answers from the stored record; throws the toolkit's errors for everything else. */
@@ -206,7 +213,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
     }
   }
 
-  return { identify, begin, complete, release, abandon }
+  return { config, identify, begin, complete, release, abandon }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

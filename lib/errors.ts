@@ -2,7 +2,21 @@
  * The closed set of errors the toolkit raises. Each carries the HTTP status it maps to and a stable `code` that
  * the HTTP layer turns into a problem+json type URI; messages tell the caller what to do next.
  */
+/**
+ * Marks every toolkit error, whichever copy of the package made it: an app that loads both the ESM and the
+ * CommonJS build (the dual-package hazard) has two `IdempotencyError` classes, and `instanceof` sees only one.
+ */
+const BRAND = Symbol.for('lambda-idempotency.error')
+
+/** Whether `error` is one of the toolkit's errors, from either build of the package. */
+export function isIdempotencyError(error: unknown): error is IdempotencyError {
+  return typeof error === 'object' && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true
+}
+
 export class IdempotencyError extends Error {
+  /** The brand `isIdempotencyError` reads. */
+  readonly [BRAND] = true
+
   constructor(
     message: string,
     readonly statusCode: number,

@@ -20,6 +20,7 @@ export {
   IdempotencyPrincipalUnresolvedError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
+  isIdempotencyError,
 } from './errors.js'
 export {
   type IdempotentBatchOptions,
@@ -111,15 +112,14 @@ export { InMemoryStore } from './memory-store.js'
 export { OUTCOME_METRIC_NAMES, SERVICE_DIMENSION } from './metric-names.js'
 export { idempotency } from './middleware.js'
 export {
-  jsonLinesOutcomeLogger,
   logOutcomes,
   OUTCOME_LEVELS,
   OUTCOME_LOG_MESSAGE,
   type OutcomeLevel,
-  type OutcomeLogger,
   outcomeFields,
 } from './observability.js'
 export {
+  type CommonOptions,
   DEFAULT_LEASE_MS,
   DEFAULT_OPERATION,
   DEFAULT_TTL_SECONDS,
@@ -127,6 +127,7 @@ export {
   type IdempotencyOptions,
   type IdempotencyOutcome,
   type IdempotencyOutcomeType,
+  jsonLinesLogger,
   type LambdaContextLike,
   LEASE_MARGIN_MS,
 } from './options.js'

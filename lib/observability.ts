@@ -1,22 +1,17 @@
-import type { IdempotencyOutcome, IdempotencyOutcomeType } from './options.js'
+import {
+  type IdempotencyLogger,
+  type IdempotencyOutcome,
+  type IdempotencyOutcomeType,
+  jsonLinesLogger,
+} from './options.js'
 
 export type OutcomeLevel = 'info' | 'warn' | 'error'
 
 /**
- * Where outcome lines go. Powertools Logger, pino and console-like loggers fit as they are: a message, then
- * fields merged into the structured line.
- */
-export interface OutcomeLogger {
-  info(message: string, fields: Record<string, unknown>): void
-  warn(message: string, fields: Record<string, unknown>): void
-  error(message: string, fields: Record<string, unknown>): void
-}
-
-/**
  * Normal traffic (claims, replays, a twin still running, a failed handler giving its key back) is `info`. A
  * reused key with another payload is a client bug: `warn`. A lost lease means a handler outran its lease and
- * its result was dropped: `warn`; so is a handler the framework timed out while it still ran. An unreachable store and a result too large to replay lose availability or
- * answers: `error`.
+ * its result was dropped: `warn`; so is a handler the framework timed out while it still ran. An unreachable
+ * store and a result too large to replay lose availability or answers: `error`.
  */
 export const OUTCOME_LEVELS: Readonly<Record<IdempotencyOutcomeType, OutcomeLevel>> = {
   fresh: 'info',
@@ -52,27 +47,16 @@ export function outcomeFields(outcome: IdempotencyOutcome): Record<string, unkno
 }
 
 /**
- * One JSON object per line on stdout, written past Lambda's console patching (as Powertools Logger does), so
- * with either Lambda log format CloudWatch Logs Insights can query the fields directly. No timestamp: every
- * CloudWatch log event carries its own.
- */
-export const jsonLinesOutcomeLogger: OutcomeLogger = {
-  info: (message, fields) => writeLine('INFO', message, fields),
-  warn: (message, fields) => writeLine('WARN', message, fields),
-  error: (message, fields) => writeLine('ERROR', message, fields),
-}
-
-function writeLine(level: string, message: string, fields: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`)
-}
-
-/**
  * A ready `onOutcome`: one structured log line per outcome, at the level `OUTCOME_LEVELS` gives it. Pass a
- * Powertools Logger (or any `OutcomeLogger`) to get its correlation ids and sampling; the default writes JSON
- * lines on stdout.
+ * Powertools Logger (or any `IdempotencyLogger`) to get its correlation ids and sampling; a logger without
+ * `info` or `error` gets those lines through `warn`. The default is `jsonLinesLogger`.
  */
 export function logOutcomes(
-  logger: OutcomeLogger = jsonLinesOutcomeLogger,
+  logger: IdempotencyLogger = jsonLinesLogger,
 ): (outcome: IdempotencyOutcome) => void {
-  return (outcome) => logger[OUTCOME_LEVELS[outcome.type]](OUTCOME_LOG_MESSAGE, outcomeFields(outcome))
+  return (outcome) => {
+    const level = OUTCOME_LEVELS[outcome.type]
+    const write = level === 'warn' ? logger.warn : (logger[level] ?? logger.warn)
+    write.call(logger, OUTCOME_LOG_MESSAGE, outcomeFields(outcome))
+  }
 }

@@ -28,19 +28,28 @@ export interface IdempotencyOutcome {
   readonly error?: Error
 }
 
+/**
+ * The one logger interface of the toolkit: Powertools Logger, pino, console and `jsonLinesLogger` fit as they
+ * are. Only `warn` is required; `info` and `error` fall back to it.
+ */
 export interface IdempotencyLogger {
   warn(message: string, fields: Record<string, unknown>): void
+  info?(message: string, fields: Record<string, unknown>): void
+  error?(message: string, fields: Record<string, unknown>): void
 }
 
-export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> {
+/**
+ * What every wrapper takes, the HTTP preset, event sources and steps included: where records live, how they are
+ * named, how long they last, and who hears about them. Each wrapper's options extend these.
+ */
+export interface CommonOptions {
   readonly store: IdempotencyStore
-  /** The client's idempotency key for this event, or undefined when it has none. */
-  readonly key: (event: TEvent, context: LambdaContextLike | undefined) => string | undefined
-  /** What the fingerprint covers: same key with a different payload is a mismatch. @default the whole event */
-  readonly payload?: (event: TEvent, context: LambdaContextLike | undefined) => unknown
   /** Names the operation, so two operations in one function never share keys. @default 'handler' */
   readonly operation?: string
-  /** Prefix of every record key. @default `${context.functionName}#${operation}` */
+  /**
+   * Prefix of every record key. Set it to keep keys (and the ids derived from them with `stableKey`) stable
+   * across function renames and redeploys. @default `${context.functionName}#${operation}`
+   */
   readonly namespace?: string
   /**
    * How long a completed result is replayed, in whole seconds. A claim is kept at least until its lease ends,
@@ -49,14 +58,6 @@ export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> {
   readonly ttlSeconds?: number
   /** Lease when there is no Lambda context to bound it; no longer than `ttlSeconds`. @default 60000 */
   readonly leaseMs?: number
-  /** 'error' rejects events without a key; 'passthrough' runs them unprotected, with a warning. @default 'error' */
-  readonly missingKey?: 'error' | 'passthrough'
-  /** Whether a result is final and stored; false releases the key so a retry runs again. @default always */
-  readonly shouldStore?: (result: TResult) => boolean
-  /** Turns a stored result into the replayed one (headers, markers). @default unchanged */
-  readonly replayed?: (result: TResult) => TResult
-  /** How long to wait for an in-flight twin before answering conflict. @default 0 (answer at once) */
-  readonly waitForInFlightMs?: (event: TEvent, context: LambdaContextLike | undefined) => number
   /** Keep completed records in the warm container, so replays cost no store call. @default off */
   readonly localCache?: { readonly maxEntries: number }
   /** Results whose JSON is larger are brotli-compressed; at most `maxStoredBytes`. @default 4096 */
@@ -68,10 +69,53 @@ export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> {
   readonly maxStoredBytes?: number
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number
-  /** @default JSON lines on console.warn */
+  /** @default `jsonLinesLogger`: JSON lines on stdout */
   readonly logger?: IdempotencyLogger
   /** Called once per outcome; must not throw. */
   readonly onOutcome?: (outcome: IdempotencyOutcome) => void
+}
+
+/** The core options: the common ones, plus how to read a key and a payload from an event, and what to keep. */
+export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> extends CommonOptions {
+  /** The client's idempotency key for this event, or undefined when it has none. */
+  readonly key: (event: TEvent, context: LambdaContextLike | undefined) => string | undefined
+  /** What the fingerprint covers: same key with a different payload is a mismatch. @default the whole event */
+  readonly payload?: (event: TEvent, context: LambdaContextLike | undefined) => unknown
+  /** 'error' rejects events without a key; 'passthrough' runs them unprotected, with a warning. @default 'error' */
+  readonly missingKey?: 'error' | 'passthrough'
+  /** Whether a result is final and stored; false releases the key so a retry runs again. @default always */
+  readonly shouldStore?: (result: TResult) => boolean
+  /** Turns a stored result into the replayed one (headers, markers). @default unchanged */
+  readonly replayed?: (result: TResult) => TResult
+  /** How long to wait for an in-flight twin before answering conflict. @default 0 (answer at once) */
+  readonly waitForInFlightMs?: (event: TEvent, context: LambdaContextLike | undefined) => number
+}
+
+const COMMON_OPTION_NAMES = [
+  'store',
+  'operation',
+  'namespace',
+  'ttlSeconds',
+  'leaseMs',
+  'localCache',
+  'compressAboveBytes',
+  'maxStoredBytes',
+  'now',
+  'logger',
+  'onOutcome',
+] as const satisfies readonly (keyof CommonOptions)[]
+/** Fails to compile when a common option is added to the interface but not to the list above. */
+const everyCommonOptionListed: Record<
+  Exclude<keyof CommonOptions, (typeof COMMON_OPTION_NAMES)[number]>,
+  never
+> = {}
+void everyCommonOptionListed
+
+/** The common options out of a wrapper's own, to hand to the engine untouched (its other options stay out). */
+export function commonOptionsOf(options: CommonOptions): CommonOptions {
+  const common: Record<string, unknown> = {}
+  for (const name of COMMON_OPTION_NAMES) common[name] = options[name]
+  return common as unknown as CommonOptions
 }
 
 /** The operation when none is named: one wrapped handler per function needs no name. */
@@ -86,9 +130,19 @@ export const DEFAULT_LEASE_MS = 60_000
  */
 export const LEASE_MARGIN_MS = 2_000
 
-/** The default logger, shared by every helper that takes a `logger` option. */
-export const jsonLineLogger: IdempotencyLogger = {
-  warn: (message, fields) => console.warn(JSON.stringify({ level: 'WARN', message, ...fields })),
+/**
+ * The one default logger: a JSON object per line on stdout, written past Lambda's console patching (as
+ * Powertools Logger does), so with either Lambda log format CloudWatch Logs Insights queries the fields
+ * directly. No timestamp: every CloudWatch log event carries its own.
+ */
+export const jsonLinesLogger: Required<IdempotencyLogger> = {
+  info: (message, fields) => writeLine('INFO', message, fields),
+  warn: (message, fields) => writeLine('WARN', message, fields),
+  error: (message, fields) => writeLine('ERROR', message, fields),
+}
+
+function writeLine(level: string, message: string, fields: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`)
 }
 
 export type ResolvedOptions<TEvent, TResult> = Required<
@@ -110,7 +164,7 @@ export function resolveOptions<TEvent, TResult>(
     compressAboveBytes: DEFAULT_COMPRESS_ABOVE_BYTES,
     maxStoredBytes: DEFAULT_MAX_STORED_BYTES,
     now: Date.now,
-    logger: jsonLineLogger,
+    logger: jsonLinesLogger,
     ttlSeconds: DEFAULT_TTL_SECONDS,
     ...definedOnly(options),
   }

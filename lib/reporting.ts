@@ -1,4 +1,4 @@
-import { IdempotencyError } from './errors.js'
+import { isIdempotencyError } from './errors.js'
 import type { IdempotencyLogger, IdempotencyOutcome } from './options.js'
 
 /** Outcomes to the user's hook and store outages to the log, for the engine; neither may break a request. */
@@ -21,7 +21,7 @@ export function createReporter(config: {
     try {
       return await call()
     } catch (error) {
-      if (error instanceof IdempotencyError && error.code === 'store-unavailable') {
+      if (isIdempotencyError(error) && error.code === 'store-unavailable') {
         logger.warn('Idempotency store unavailable', { key, error: error.message })
         emit({ type: 'store-error', key, error })
       }

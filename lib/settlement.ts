@@ -1,8 +1,8 @@
 import {
   IdempotencyCompletionRejectedError,
-  IdempotencyError,
   IdempotencyHandlerTimeoutError,
   IdempotencyLeaseLostError,
+  isIdempotencyError,
 } from './errors.js'
 import { abortInvocation, type Invocation } from './invocation.js'
 import type { LocalCache } from './local-cache.js'
@@ -151,7 +151,7 @@ export function createSettlement<TEvent, TResult>(
     try {
       await withStoreErrors(invocation.key, write)
     } catch (error) {
-      if (!(error instanceof IdempotencyError)) throw error
+      if (!isIdempotencyError(error)) throw error
       invocation.state = error instanceof IdempotencyLeaseLostError ? 'lost' : 'failed'
       if (error instanceof IdempotencyLeaseLostError) {
         logger.warn(`Lease lost before ${operation}: another attempt took this key over`, {

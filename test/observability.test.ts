@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
+  type IdempotencyLogger,
   IdempotencyStoreUnavailableError,
   InMemoryStore,
   logOutcomes,
   makeHttpIdempotent,
   makeIdempotent,
   makeIdempotentBatchHandler,
-  type OutcomeLogger,
   sha256,
   sqsBatch,
 } from '../lib/index.js'
@@ -18,13 +18,13 @@ const RAW_KEY = 'order-7f3a-secret-looking-key'
 const SECRET = 'card 4111 1111 1111 1111'
 const silent = { warn: () => {} }
 
-type Line = { level: keyof OutcomeLogger; message: string; fields: Record<string, unknown> }
+type Line = { level: keyof IdempotencyLogger; message: string; fields: Record<string, unknown> }
 
 function capturingLogger() {
   const lines: Line[] = []
   const at = (level: Line['level']) => (message: string, fields: Record<string, unknown>) =>
     lines.push({ level, message, fields })
-  const logger: OutcomeLogger = { info: at('info'), warn: at('warn'), error: at('error') }
+  const logger: IdempotencyLogger = { info: at('info'), warn: at('warn'), error: at('error') }
   return { logger, lines }
 }
 

@@ -1,4 +1,4 @@
-import { jsonLineLogger, type LambdaContextLike } from '../options.js'
+import { jsonLinesLogger, type LambdaContextLike } from '../options.js'
 import {
   type BatchRunOptions,
   isDone,
@@ -67,7 +67,7 @@ function batchHandler<TEvent, TRecord, TResponse, TResult, TKnown, TContext exte
   handler: RecordHandler<TRecord, TResult, TContext>,
   options: BatchRunOptions<TRecord>,
 ): (event: TEvent, context: TContext) => Promise<TResponse> {
-  const logger = options.logger ?? jsonLineLogger
+  const logger = options.logger ?? jsonLinesLogger
   return async function idempotentBatch(event, context) {
     const group = (record: TRecord) => source.group(record)
     const outcomes = await runBatch(source.records(event), context, guard, handler, group, options)

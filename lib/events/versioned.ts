@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import {
   IdempotencyCompletionRejectedError,
-  IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
+  isIdempotencyError,
 } from '../errors.js'
 import { attachHandle } from '../invocation.js'
 import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
-import type { LambdaContextLike } from '../options.js'
+import type { CommonOptions, LambdaContextLike } from '../options.js'
 import { defaultNamespace, recordKeyOf } from '../record-key.js'
 import { StoreWriteRefusedError } from '../store.js'
 import type { RecordGuard } from './batch-runner.js'
@@ -20,20 +20,17 @@ export interface EntityVersion {
   readonly version: number | bigint
 }
 
-export interface VersionedOptions<TEvent> {
+/**
+ * Naming, lease and clock as every wrapper takes them (`CommonOptions`; `operation` defaults to 'versions'
+ * here); the store is a version store, and versions are kept for good, so there is no retention.
+ */
+export interface VersionedOptions<TEvent>
+  extends Pick<CommonOptions, 'operation' | 'namespace' | 'leaseMs' | 'now'> {
   readonly store: VersionStore
   /** The entity and version an event carries; undefined is refused (`IdempotencyKeyMissingError`). */
   readonly entity: (event: TEvent) => EntityVersion | undefined
-  /** Keeps two consumers of one entity's events apart. @default 'versions' */
-  readonly operation?: string
-  /** @default `${context.functionName}#${operation}` */
-  readonly namespace?: string
-  /** Lease when there is no Lambda context to bound it. @default 60000 */
-  readonly leaseMs?: number
   /** In batches: read every entity's version in one BatchGetItem first, so stale records cost no write. @default true */
   readonly prefetch?: boolean
-  /** Epoch milliseconds. @default Date.now */
-  readonly now?: () => number
 }
 
 export type VersionedOutcome<TResult> =
@@ -152,7 +149,7 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
       await store.complete(claim, invocation.ownWrites)
     } catch (error) {
       // Lease lost or store outage: the claim stays to its lease, never a second run now.
-      if (error instanceof IdempotencyError) throw error
+      if (isIdempotencyError(error)) throw error
       // Refused for good, or the handler's writes failed their conditions: nothing was committed, so like a
       // thrown error this gives the version back, and its redelivery runs again.
       invocation.state = 'released'

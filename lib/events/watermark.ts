@@ -2,19 +2,16 @@ import { randomUUID } from 'node:crypto'
 import { canonicalJson, sha256 } from '../fingerprint.js'
 import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
-import type { LambdaContextLike } from '../options.js'
+import type { CommonOptions, LambdaContextLike } from '../options.js'
 import { decideWatermark, type WatermarkLease, type WatermarkStore } from './watermark-store.js'
 
-export interface WatermarkJobOptions<TMark> {
+/** `leaseMs` and `now` as every wrapper takes them (`CommonOptions`); the store is a watermark store. */
+export interface WatermarkJobOptions<TMark> extends Pick<CommonOptions, 'leaseMs' | 'now'> {
   readonly store: WatermarkStore
   /** Names the job; its watermark is stored under a hash of the name. */
   readonly name: string
   /** Where the very first run starts. Marks are JSON values (an ISO time, a number, an object of several). */
   readonly initial: TMark
-  /** Lease when there is no Lambda context to bound it. @default 60000 */
-  readonly leaseMs?: number
-  /** Epoch milliseconds. @default Date.now */
-  readonly now?: () => number
 }
 
 export interface WatermarkWindow<TMark> {

@@ -1,14 +1,14 @@
 import { createIdempotencyEngine } from '../engine.js'
 import {
-  IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
   IdempotencyPrincipalUnresolvedError,
+  isIdempotencyError,
 } from '../errors.js'
 import { sha256 } from '../fingerprint.js'
 import type { Invocation } from '../invocation.js'
 import { waitBudgetMs } from '../lease.js'
-import { DEFAULT_TTL_SECONDS, jsonLineLogger, type LambdaContextLike } from '../options.js'
+import { commonOptionsOf, type LambdaContextLike } from '../options.js'
 import { isFinalAnswer, replayedHeaderNames, storedForm, withHeaders } from './answer.js'
 import { bodyOf, headerValues, methodOf, routeOf, targetOf } from './event.js'
 import { checkKeyAge, parseIdempotencyKey } from './key.js'
@@ -41,23 +41,14 @@ export type HttpStart =
 
 /** The HTTP protocol shared by the Middy middleware and the plain wrapper, on top of the core engine. */
 export function createHttpIdempotency(options: HttpIdempotencyOptions) {
-  const { store, operation, namespace, ttlSeconds, localCache, onOutcome, logger, now } = options
   const engine = createIdempotencyEngine<HttpAttempt, HttpResult>({
-    store,
-    operation,
-    namespace,
-    ttlSeconds,
-    localCache,
-    onOutcome,
-    logger,
-    now,
+    ...commonOptionsOf(options),
     key: (attempt) => attempt.scope,
     payload: (attempt) => attempt.payload,
     shouldStore: isFinalAnswer,
     waitForInFlightMs: (attempt) => attempt.waitSeconds * 1000,
   })
-  const clock = now ?? Date.now
-  const retentionSeconds = ttlSeconds ?? DEFAULT_TTL_SECONDS
+  const { now: clock, ttlSeconds: retentionSeconds, logger } = engine.config
   const methods = new Set((options.methods ?? DEFAULT_IDEMPOTENT_METHODS).map((m) => m.toUpperCase()))
   const keep = replayedHeaderNames(options.replayHeaders)
   const maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS
@@ -109,10 +100,9 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
 
   /** A toolkit error as problem+json; anything else is the user's to answer, so it is rethrown. */
   function problemOrThrow(error: unknown, attempt?: HttpAttempt): HttpResult {
-    if (!(error instanceof IdempotencyError)) throw error
+    if (!isIdempotencyError(error)) throw error
     // The client gets fixed text; the operator needs to know which option fixes the configuration.
-    if (error instanceof IdempotencyPrincipalUnresolvedError)
-      (logger ?? jsonLineLogger).warn(error.message, { code: error.code })
+    if (error instanceof IdempotencyPrincipalUnresolvedError) logger.warn(error.message, { code: error.code })
     const problem = idempotencyProblem(error, typeBase)
     if (error instanceof IdempotencyInProgressError && attempt !== undefined)
       problem.headers = { ...problem.headers, ...preferenceApplied(attempt) }

@@ -1,5 +1,4 @@
 import type { IdempotencyError } from '../errors.js'
-import { IdempotencyHandlerTimeoutError, IdempotencyInProgressError } from '../errors.js'
 import type { HttpResult } from './types.js'
 
 /** An RFC 9457 problem: `type` is a stable URI a client can switch on, `detail` says what to do next. */
@@ -77,9 +76,10 @@ export function idempotencyProblem(
   return problem
 }
 
+/** Read, not `instanceof`: the error may come from the other build (ESM or CommonJS) of this package. */
 function retryAfterOf(error: IdempotencyError): number | undefined {
-  if (error instanceof IdempotencyInProgressError || error instanceof IdempotencyHandlerTimeoutError)
-    return error.retryAfterSeconds
+  const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown }
+  if (typeof retryAfterSeconds === 'number') return retryAfterSeconds
   if (error.code === 'store-unavailable') return STORE_UNAVAILABLE_RETRY_AFTER_SECONDS
   return undefined
 }

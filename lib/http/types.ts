@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
-import type { IdempotencyLogger, IdempotencyOutcome } from '../options.js'
-import type { IdempotencyStore } from '../store.js'
+import type { CommonOptions } from '../options.js'
 
 /** API Gateway REST (v1) and HTTP API (v2) proxy events; Lambda function URL events are v2-shaped. */
 export type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2
@@ -14,15 +13,11 @@ export interface HttpResult {
   isBase64Encoded?: boolean
 }
 
-export interface HttpIdempotencyOptions {
-  readonly store: IdempotencyStore
-  /** Names the operation, so two operations in one function never share keys. @default 'handler' */
-  readonly operation?: string
-  /**
-   * Prefix of every record key. Set it to keep keys (and the ids derived from them with `stableKey`) stable
-   * across function renames and redeploys. @default `${context.functionName}#${operation}`
-   */
-  readonly namespace?: string
+/**
+ * The common options (store, naming, retention, logging: `CommonOptions`), plus what HTTP needs. `ttlSeconds`
+ * is also the age limit of UUIDv7 keys.
+ */
+export interface HttpIdempotencyOptions extends CommonOptions {
   /**
    * Who is calling: keys are scoped to it, so two callers can never see each other's results. Replaces the
    * default reading entirely; undefined or '' means "no caller" (then `anonymousPrincipal`, else 401). Return a
@@ -58,14 +53,4 @@ export interface HttpIdempotencyOptions {
    * @default DEFAULT_PROBLEM_TYPE_BASE (this project's docs/problems.md)
    */
   readonly problemTypeBase?: string
-  /** How long a completed answer is replayed; also the age limit of UUIDv7 keys. @default 86400 */
-  readonly ttlSeconds?: number
-  /** Keep completed answers in the warm container, so replays cost no store call. @default off */
-  readonly localCache?: { readonly maxEntries: number }
-  /** Called once per engine outcome; must not throw. */
-  readonly onOutcome?: (outcome: IdempotencyOutcome) => void
-  /** @default JSON lines on console.warn */
-  readonly logger?: IdempotencyLogger
-  /** Epoch milliseconds. @default Date.now */
-  readonly now?: () => number
 }

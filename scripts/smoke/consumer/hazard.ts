@@ -17,4 +17,12 @@ const handler = middy(async (_event: { id: string }, context: Context) => {
 }).use(esm.idempotency({ store: new cjs.InMemoryStore(), key: (event: { id: string }) => event.id }))
 await handler({ id: 'h-1' }, context)
 if (!found) throw new Error('smoke: idempotencyOf from the CommonJS copy misses the ESM copy’s handle')
+
+// Errors are per copy too: `instanceof` sees only its own class, isIdempotencyError sees both.
+const fromCjs = new cjs.IdempotencyInProgressError(1_000)
+if (fromCjs instanceof esm.IdempotencyError) throw new Error('smoke: expected two IdempotencyError classes')
+if (!esm.isIdempotencyError(fromCjs) || !cjs.isIdempotencyError(new esm.IdempotencyPayloadMismatchError()))
+  throw new Error('smoke: isIdempotencyError misses an error from the other copy')
+if (esm.isIdempotencyError(new Error('plain')) || esm.isIdempotencyError(null))
+  throw new Error('smoke: isIdempotencyError accepts what is not a toolkit error')
 console.log('dual-package consumer: ok')
