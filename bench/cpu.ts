@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { type BenchHandler, bare, type Side, wrap, wrapTheirsDefault } from './contenders.js'
 import { type BenchTables, recordLeftBy } from './dynamodb.js'
 import { stubClient } from './stub-client.js'
-import { benchContext, type OrderEvent, orderEvent, orderHistory } from './workload.js'
+import { benchContext, type OrderEvent, orderEvent, orderHistory, withKey } from './workload.js'
 
 export interface CpuCase {
   readonly path: 'fresh' | 'replay'
@@ -59,19 +60,21 @@ function handlerFor(responseBytes: number | undefined): BenchHandler {
   return async (event) => ({ customerId: event.customerId, status: 'accepted', lines: event.lines.length })
 }
 
-interface Prepared {
+export interface Prepared {
   readonly case: CpuCase
   readonly event: OrderEvent
   readonly variants: readonly { readonly name: Variant; readonly handler: BenchHandler }[]
   readonly samples: Map<Variant, number[]>
 }
 
-async function prepare(
+export async function prepare(
   config: DynamoDBClientConfig,
   tables: BenchTables,
   cpuCase: CpuCase,
 ): Promise<Prepared> {
-  const event = orderEvent(cpuCase.eventBytes, cpuCase.eventBytes)
+  // A key of its own: cases with the same event would otherwise share a record, and a replay case prepared
+  // after another would replay that case's result instead of its own.
+  const event = withKey(orderEvent(cpuCase.eventBytes, cpuCase.eventBytes), randomUUID())
   const handler = handlerFor(cpuCase.responseBytes)
   const variants: { name: Variant; handler: BenchHandler }[] = [{ name: 'bare', handler: bare(handler) }]
   const wrappers: Record<Exclude<Variant, 'bare'>, WrapWith> = {
