@@ -4,20 +4,22 @@ import { type Payment, paymentPut, paymentView } from '../functions/shared/payme
 import { idempotencyOf } from '../lib/index.js'
 import { type BenchHandler, SIDES, type Side, wrap } from './contenders.js'
 import { type BenchTables, type RecordedCall, recordCalls } from './dynamodb.js'
-import { benchContext, orderEvent, withKey } from './workload.js'
+import { benchContext, orderEvent, orderHistory, withKey } from './workload.js'
 
 export interface CallRow {
   readonly path: string
   /** The fewest calls the path can take: one acquire plus one completion, one call to answer a retry. */
   readonly floor: number
   readonly calls: Record<Side, readonly string[]>
+  /** The same calls with the inputs the SDK was given: what bench/capacity.ts sizes them by. */
+  readonly recorded: Record<Side, readonly RecordedCall[]>
 }
 
 interface Scenario {
   readonly path: string
   readonly floor: number
   /** Runs the path once and returns the calls of the measured request only. */
-  run(side: Side, env: Env): Promise<readonly string[]>
+  run(side: Side, env: Env): Promise<readonly RecordedCall[]>
 }
 
 interface Env {
@@ -30,21 +32,29 @@ const EVENT = orderEvent(1024)
 const RECEIPT = { status: 'accepted' }
 const fresh = () => withKey(EVENT, randomUUID())
 const ok: BenchHandler = async () => RECEIPT
+/** A customer's order history, about 100 KB of JSON: the result the cost model shows compression paying on. */
+const LARGE_RESULT = orderHistory(100 * 1024)
+const large: BenchHandler = async () => LARGE_RESULT
 
 function handlerFor(side: Side, env: Env, handler: BenchHandler, localCache = false) {
   return wrap(side, handler, { client: env.client, tableName: env.tables.idempotency[side], localCache })
 }
 
 /** The calls `measured` makes; whatever ran before it is not counted. */
-async function callsOf(env: Env, measured: () => Promise<unknown>): Promise<readonly string[]> {
+async function callsOf(env: Env, measured: () => Promise<unknown>): Promise<readonly RecordedCall[]> {
   env.recorded.clear()
   await measured()
-  return env.recorded.calls.map((call) => call.command)
+  return [...env.recorded.calls]
 }
 
 /** A request completes unobserved; then its retry is counted. */
-async function replayCalls(side: Side, env: Env, localCache: boolean): Promise<readonly string[]> {
-  const handler = handlerFor(side, env, ok, localCache)
+async function replayCalls(
+  side: Side,
+  env: Env,
+  localCache: boolean,
+  result = ok,
+): Promise<readonly RecordedCall[]> {
+  const handler = handlerFor(side, env, result, localCache)
   const event = fresh()
   await handler(event, benchContext())
   return callsOf(env, () => handler(event, benchContext()))
@@ -119,6 +129,16 @@ const SCENARIOS: readonly Scenario[] = [
     run: (side, env) =>
       callsOf(env, () => handlerFor(side, env, payment(side, env))(fresh(), benchContext())),
   },
+  {
+    path: 'fresh, 100 KB result',
+    floor: 2,
+    run: (side, env) => callsOf(env, () => handlerFor(side, env, large)(fresh(), benchContext())),
+  },
+  {
+    path: 'replay of a 100 KB result',
+    floor: 1,
+    run: (side, env) => replayCalls(side, env, false, large),
+  },
 ]
 
 /**
@@ -145,12 +165,21 @@ function payment(side: Side, env: Env): BenchHandler {
   }
 }
 
-/** Every path, once per library, each library through its own instrumented client. */
-export async function countStoreCalls(config: DynamoDBClientConfig, tables: BenchTables): Promise<CallRow[]> {
+/**
+ * Every path, once per library, each library through its own instrumented client; `instrument` adds more
+ * middleware to each (the capacity meter).
+ */
+export async function countStoreCalls(
+  config: DynamoDBClientConfig,
+  tables: BenchTables,
+  instrument?: (client: DynamoDBClient) => void,
+): Promise<CallRow[]> {
   const envs = Object.fromEntries(
     SIDES.map((side) => {
       const client = new DynamoDBClient(config)
-      return [side, { client, tables, recorded: recordCalls(client) }]
+      const recorded = recordCalls(client)
+      instrument?.(client)
+      return [side, { client, tables, recorded }]
     }),
   ) as Record<Side, Env>
   try {
@@ -158,7 +187,13 @@ export async function countStoreCalls(config: DynamoDBClientConfig, tables: Benc
     for (const scenario of SCENARIOS) {
       const ours = await scenario.run('ours', envs.ours)
       const theirs = await scenario.run('theirs', envs.theirs)
-      rows.push({ path: scenario.path, floor: scenario.floor, calls: { ours, theirs } })
+      const names = (calls: readonly RecordedCall[]) => calls.map((call) => call.command)
+      rows.push({
+        path: scenario.path,
+        floor: scenario.floor,
+        calls: { ours: names(ours), theirs: names(theirs) },
+        recorded: { ours, theirs },
+      })
     }
     return rows
   } finally {
