@@ -1,5 +1,6 @@
 import type { BundleReport, ImportTime } from './bundle.js'
 import type { CallRow } from './calls.js'
+import { type CostRow, renderCost } from './cost-report.js'
 import type { CpuCase, CpuRow } from './cpu.js'
 import type { ItemSizeRow } from './item-size.js'
 import { callsRow, fixed, integer, ratioRow, renderSections, type Section } from './table.js'
@@ -13,6 +14,7 @@ export interface BenchResults {
   readonly throughput: readonly ThroughputRow[]
   readonly throughputRounds: number
   readonly items: readonly ItemSizeRow[]
+  readonly cost: readonly CostRow[]
 }
 
 const HALF = { maxRatio: 1 / 2, label: '≤ ½' }
@@ -126,6 +128,24 @@ function notes(results: BenchResults): string[] {
   ]
 }
 
+/** The bundle figure the issue budgets by, on one line at the top. */
+function bundleHeadline({ sides: { ours, theirs } }: BundleReport): string {
+  const kib = (bytes: number) => `${fixed(bytes / 1024)} KB`
+  const ratio = ours.rawBytes / theirs.rawBytes
+  const verdict = ratio <= THIRD.maxRatio ? 'met' : 'MISSED'
+  return `**Bundle: ours ${kib(ours.rawBytes)} vs Powertools ${kib(theirs.rawBytes)} = ratio ${ratio.toFixed(2)} (target ≤ 0.33: ${verdict}); gzipped ${kib(ours.gzipBytes)} vs ${kib(theirs.gzipBytes)} = ${(ours.gzipBytes / theirs.gzipBytes).toFixed(2)}.**`
+}
+
 export function renderReport(results: BenchResults, machine: string): string {
-  return [renderSections(sections(results)), '', ...notes(results), '', machine].join('\n')
+  return [
+    bundleHeadline(results.bundles),
+    '',
+    renderSections(sections(results)),
+    '',
+    ...notes(results),
+    '',
+    renderCost(results.cost, results.items),
+    '',
+    machine,
+  ].join('\n')
 }

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { measureBundles } from './bundle.js'
 import { countStoreCalls } from './calls.js'
+import { capacityMeter } from './capacity.js'
+import { costRows } from './cost-report.js'
 import { measureCpu } from './cpu.js'
 import { benchDynamoDB, createBenchTables } from './dynamodb.js'
 import { measureItemSizes } from './item-size.js'
@@ -56,8 +59,10 @@ async function main(): Promise<void> {
   const db = await benchDynamoDB()
   try {
     const tables = await createBenchTables(db.config)
-    progress('counting store calls')
-    const calls = await countStoreCalls(db.config, tables)
+    progress('counting store calls and sizing what they write')
+    const sizer = new DynamoDBClient(db.config)
+    const meter = capacityMeter(sizer)
+    const calls = await countStoreCalls(db.config, tables, meter.install).finally(() => sizer.destroy())
     progress('sizing stored items')
     const items = await measureItemSizes(db.config, tables, [1 * KB, 100 * KB])
     progress('timing CPU with a stubbed client')
@@ -86,6 +91,7 @@ async function main(): Promise<void> {
           throughput,
           throughputRounds: THROUGHPUT_OPTIONS.rounds,
           items,
+          cost: costRows(calls, meter.of, cpu),
         },
         machine(startLoad, measured),
       )}\n`,
