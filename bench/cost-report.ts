@@ -141,7 +141,7 @@ function largeResultNote(rows: readonly CostRow[], items: readonly ItemSizeRow[]
   const savedDynamodb = fresh.cost.theirs.dynamodbUsd - fresh.cost.ours.dynamodbUsd
   const net = fresh.cost.theirs.totalUsd - fresh.cost.ours.totalUsd
   const replaySaved = replay.cost.theirs.totalUsd - replay.cost.ours.totalUsd
-  return `- **The compressed 100 KB result pays for its CPU.** Brotli costs ours ${fixed(extraCpu)} µs more CPU than Powertools per completion, ${usd(extraLambda, 4)} more Lambda per million requests; the record it writes is ${integer(item.itemBytes.ours)} bytes instead of ${integer(item.itemBytes.theirs)}, ${integer(savedWru)} fewer WRUs, ${usd(savedDynamodb, 2)} less DynamoDB. Net, ${usd(net, 2)} saved per million completions, and ${usd(replaySaved, 2)} per million replays, which pay write units for the stored record (${integer(replay.units.ours.wru)} WRUs against ${integer(replay.units.theirs.wru)}).`
+  return `- **The compressed 100 KB result pays for its CPU.** Completing it, ours spends ${integer(extraCpu)} µs more CPU than Powertools (brotli, against marshalling a map), ${usd(extraLambda, 4)} more Lambda per million requests; the record it writes is ${integer(item.itemBytes.ours)} bytes instead of ${integer(item.itemBytes.theirs)}, ${integer(savedWru)} fewer WRUs, ${usd(savedDynamodb, 2)} less DynamoDB. Net, ${usd(net, 2)} saved per million completions, and ${usd(replaySaved, 2)} per million replays, which pay write units for the stored record (${integer(replay.units.ours.wru)} WRUs against ${integer(replay.units.theirs.wru)}).`
 }
 
 /** Where ours pays more for a guarantee: the payment joined to its completion in one transaction. */
