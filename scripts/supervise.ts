@@ -13,18 +13,29 @@ export interface Supervised {
 
 const GRACE_SECONDS = 3
 
+export interface SuperviseOptions {
+  cwd?: string
+  onLine: (line: string) => void
+  env?: NodeJS.ProcessEnv
+  /** How the command is asked to stop before the grace period ends in SIGKILL. @default 'TERM' */
+  stopSignal?: 'TERM' | 'INT'
+  /** Runs shell and command as this user (PostgreSQL refuses to run as root). */
+  user?: { uid: number; gid: number }
+}
+
 // The command never sees the parent: it runs under this shell, whose stdin is a pipe from the parent. The kernel
 // closes that pipe however the parent dies, SIGKILL included, so `read` returns and the shell stops the command.
 // A SIGTERM to the shell is the orderly stop; the parent then escalates itself, so the shell only escalates
-// (after its own grace period) on EOF, when nobody else is left to do it.
+// (after its own grace period) on EOF, when nobody else is left to do it. The command is asked to stop with
+// $STOP_SIGNAL: TERM for most, INT for PostgreSQL, whose TERM waits for every client to disconnect.
 const WRAPPER = `"$0" "$@" </dev/null 3>&- &
 pid=$!
-trap 'stopping=1; kill -TERM $pid 2>/dev/null' TERM INT HUP
+trap 'stopping=1; kill -$STOP_SIGNAL $pid 2>/dev/null' TERM INT HUP
 echo "$pid" >&3
 exec 3>&-
 read -r _ || :
 if [ -z "$stopping" ]; then
-  kill -TERM $pid 2>/dev/null
+  kill -$STOP_SIGNAL $pid 2>/dev/null
   (sleep ${GRACE_SECONDS}; kill -KILL $pid 2>/dev/null) </dev/null >/dev/null 2>&1 &
   killer=$!
 fi
@@ -33,17 +44,16 @@ while :; do wait $pid; status=$?; [ $status -gt 128 ] && kill -0 $pid 2>/dev/nul
 exit $status`
 
 /** Runs `command` so that it cannot outlive this process; see WRAPPER. */
-export function superviseInShell(
-  command: string,
-  args: string[],
-  options: { cwd?: string; onLine: (line: string) => void },
-): Supervised {
+export function superviseInShell(command: string, args: string[], options: SuperviseOptions): Supervised {
   // detached gives shell and command their own process group: a terminal Ctrl-C reaches only this process,
   // which stops them in order, and the group can be SIGKILLed as a whole.
   const shell = spawn('sh', ['-c', WRAPPER, command, ...args], {
     cwd: options.cwd,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env, STOP_SIGNAL: options.stopSignal ?? 'TERM' },
+    uid: options.user?.uid,
+    gid: options.user?.gid,
   })
   readLines(shell.stdout, options.onLine)
   readLines(shell.stderr, options.onLine)
