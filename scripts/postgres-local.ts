@@ -1,8 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { realpathSync } from 'node:fs'
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { arch, platform, tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { probePort } from './ports.js'
 import { sleep, superviseInShell } from './supervise.js'
@@ -186,4 +188,37 @@ function once(work: () => Promise<void>): () => Promise<void> {
     running ??= work()
     return running
   }
+}
+
+/** `npm run postgres:local`: a throwaway PostgreSQL until Ctrl-C, for the sample and for trying the store. */
+async function main(): Promise<void> {
+  const db = await startPostgresLocal()
+  console.log(`PostgreSQL listening on 127.0.0.1:${db.port} (a throwaway cluster, deleted on stop)`)
+  console.log(`export DATABASE_URL='${db.url}'`)
+  console.log('Press Ctrl-C to stop.')
+  let stopping = false
+  const shutdown = async () => {
+    stopping = true
+    await db.stop()
+    console.log('PostgreSQL stopped.')
+    process.exit(0)
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+  await db.exited
+  if (stopping) return
+  console.error('PostgreSQL exited unexpectedly.')
+  process.exit(1)
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1]
+  return script !== undefined && realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
+}
+
+if (invokedDirectly()) {
+  main().catch((error: Error) => {
+    console.error(error.message)
+    process.exit(1)
+  })
 }
