@@ -44,8 +44,12 @@ export interface Attempt {
   /** `PutItemCommand`, `UpdateItemCommand`, ... */
   readonly command: string
   readonly fault: FaultKind
-  /** `applied`: DynamoDB accepted it; `refused`: DynamoDB answered an error (a failed condition); `not-sent`. */
-  readonly outcome: 'applied' | 'refused' | 'not-sent'
+  /**
+   * `applied`: the store accepted the write; `refused`: it answered an error (a failed condition) or wrote
+   * nothing; `not-sent`; `read`: a read, which changes nothing; `pending`: written inside a transaction that has
+   * not committed (PostgreSQL), so nothing is applied yet.
+   */
+  readonly outcome: 'applied' | 'refused' | 'not-sent' | 'read' | 'pending'
 }
 
 export interface FaultHooks {

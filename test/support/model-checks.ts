@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util'
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { GATEWAY_LEDGER_PARTITION_KEY } from '../../functions/shared/tables.js'
-import { DynamoDBStore, type IdempotencyRecord } from '../../lib/index.js'
+import type { IdempotencyRecord } from '../../lib/index.js'
 import { decodeResult } from '../../lib/result-codec.js'
-import type { ModelEnvironment } from './model.js'
+import { backendOf, type ModelEnvironment } from './model.js'
 import { type Answer, type Execution, LEASE_MS, type Trace } from './model-trace.js'
 
 export interface ModelTables {
@@ -29,15 +29,15 @@ interface KeyState {
 /** Reads what the run left behind and returns every broken invariant, one sentence each. */
 export async function checkRun(trace: Trace, env: ModelEnvironment): Promise<string[]> {
   const problems: string[] = []
-  const store = new DynamoDBStore({ tableName: env.tables.idempotency, client: env.clean })
+  const backend = backendOf(env)
   for (const key of new Set(trace.answers.map((answer) => answer.key))) {
     const executions = trace.executions.filter((e) => e.key === key)
     const answers = trace.answers.filter((a) => a.key === key)
     const first = executions[0]
     const state: KeyState = {
-      stored: first === undefined ? undefined : await store.get(first.recordKey),
+      stored: first === undefined ? undefined : await backend.readRecord(first.recordKey),
       ledger: first === undefined ? undefined : await ledgerEntry(env, first.gatewayKey),
-      paymentChargeId: first === undefined ? undefined : await paymentCharge(env, first.paymentId),
+      paymentChargeId: first === undefined ? undefined : await backend.paymentCharge(first.paymentId),
     }
     problems.push(...checkKey(executions, answers, state).map((problem) => `${key}: ${problem}`))
   }
@@ -141,15 +141,4 @@ async function ledgerEntry(env: ModelEnvironment, gatewayKey: string): Promise<K
     }),
   )
   return Item === undefined ? undefined : { chargeId: Item.chargeId?.S, requests: Number(Item.requests?.N) }
-}
-
-async function paymentCharge(env: ModelEnvironment, paymentId: string): Promise<string | undefined> {
-  const { Item } = await env.clean.send(
-    new GetItemCommand({
-      TableName: env.tables.payments,
-      Key: { paymentId: { S: paymentId } },
-      ConsistentRead: true,
-    }),
-  )
-  return Item?.chargeId?.S
 }

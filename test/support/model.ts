@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createSimulatedGateway } from '../../functions/shared/gateway.js'
-import { DynamoDBStore, type IdempotencyStore, idempotencyOf, makeIdempotent } from '../../lib/index.js'
-import { localDynamoDBClientConfig } from '../../scripts/dynamodb-local.js'
-import { injectFaults, instantRetries } from './faults.js'
+import { type IdempotencyStore, idempotencyOf, makeIdempotent } from '../../lib/index.js'
 import { Interleaver } from './interleaver.js'
+import { dynamoDBBackend, type ModelBackend } from './model-backend.js'
 import { checkRun, type ModelTables } from './model-checks.js'
 import type { Scenario } from './model-scenario.js'
 import {
@@ -18,8 +17,6 @@ import {
   Trace,
 } from './model-trace.js'
 
-/** The SDK's default for DynamoDB is 3 attempts; faults in a row beyond that reach the engine. */
-const MAX_ATTEMPTS = 3
 /** A moving actor makes at most a few DynamoDB Local calls before it parks again; minutes mean a hang. */
 const SETTLE_TIMEOUT_MS = 60_000
 
@@ -30,28 +27,37 @@ export interface ModelEnvironment {
   readonly tables: ModelTables
   /** Swaps the store under test, e.g. for a deliberately unfenced one that the invariants must catch. */
   readonly storeOf?: (client: DynamoDBClient, tableName: string) => IdempotencyStore
+  /** Where records and payments live; DynamoDB Local in `tables` when absent. */
+  readonly backend?: ModelBackend
 }
 
-/** Runs one scenario through `makeIdempotent` on DynamoDB Local and throws if any invariant broke. */
+/** The run's backend: the one given, or DynamoDB Local with the environment's tables and store. */
+export function backendOf(env: ModelEnvironment): ModelBackend {
+  return (
+    env.backend ??
+    dynamoDBBackend({
+      endpoint: env.endpoint,
+      clean: env.clean,
+      idempotencyTable: env.tables.idempotency,
+      paymentsTable: env.tables.payments,
+      storeOf: env.storeOf,
+    })
+  )
+}
+
+/** Runs one scenario through `makeIdempotent` on its backend and throws if any invariant broke. */
 export async function runScenario(scenario: Scenario, env: ModelEnvironment): Promise<RunSummary> {
   const trace = new Trace()
   const moves = new Interleaver<Actor>()
   let clockEpochMs = Date.now()
   let faultsOn = true
   let nextFault = 0
-  const client = new DynamoDBClient({
-    ...localDynamoDBClientConfig(env.endpoint),
-    maxAttempts: MAX_ATTEMPTS,
-    retryStrategy: instantRetries(MAX_ATTEMPTS),
-  })
-  injectFaults(client, {
+  const backend = backendOf(env)
+  const { store: inner, close } = backend.open({
     next: () => (faultsOn ? (scenario.faults[nextFault++] ?? 'none') : 'none'),
     pause: (label) => moves.gate(label),
     observe: (attempt) => trace.attempt(moves.actor(), attempt),
   })
-  const inner =
-    env.storeOf?.(client, env.tables.idempotency) ??
-    new DynamoDBStore({ tableName: env.tables.idempotency, client })
   const gateway = createSimulatedGateway({
     client: env.clean,
     ledgerTableName: env.tables.ledger,
@@ -78,7 +84,8 @@ export async function runScenario(scenario: Scenario, env: ModelEnvironment): Pr
     if (behaviour === 'crashes-after-effect') trace.summary.crashes++
     await moves.gate('after effect', holdAfterEffect(behaviour))
     if (behaviour === 'fails-after-effect') throw new HandlerFailure('after')
-    handle.addToCompletion(paymentPut(env.tables.payments, execution.paymentId, charge.chargeId))
+    // Last, after every gate: on PostgreSQL the write holds row locks until the completion commits.
+    await backend.writePayment(context, { paymentId: execution.paymentId, chargeId: charge.chargeId })
     execution.result = { key: event.key, execution: execution.id, chargeId: charge.chargeId }
     return execution.result
   }
@@ -155,7 +162,7 @@ export async function runScenario(scenario: Scenario, env: ModelEnvironment): Pr
     if (problems.length > 0) throw new Error(`${problems.join('\n')}\n--- trace ---\n${trace.log.join('\n')}`)
     return trace.summary
   } finally {
-    client.destroy()
+    await close()
   }
 }
 
@@ -192,18 +199,9 @@ function observed(store: IdempotencyStore, moves: Interleaver<Actor>): Idempoten
     complete: (record, ownWrites) => during('complete', () => store.complete(record, ownWrites)),
     release: (key, token, ownWrites) => during('release', () => store.release(key, token, ownWrites)),
     openOwnWrites: store.openOwnWrites && ((claim) => store.openOwnWrites?.(claim)),
+    discardOwnWrites:
+      store.discardOwnWrites && ((ownWrites) => store.discardOwnWrites?.(ownWrites) ?? Promise.resolve()),
     get: (key) => during('get', () => store.get(key)),
     getMany: (keys) => store.getMany(keys),
-  }
-}
-
-/** The handler's own write, committed with the completion as the sample's payment is. */
-function paymentPut(tableName: string, paymentId: string, chargeId: string): TransactWriteItem {
-  return {
-    Put: {
-      TableName: tableName,
-      Item: { paymentId: { S: paymentId }, chargeId: { S: chargeId } },
-      ConditionExpression: 'attribute_not_exists(paymentId)',
-    },
   }
 }
