@@ -1,18 +1,19 @@
-import { realpathSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { createPaymentHandler } from '../functions/handlers/create-payment.js'
-import { getPaymentHandler } from '../functions/handlers/get-payment.js'
+import { createPaymentHandlerWith } from '../functions/handlers/create-payment.js'
+import { getPaymentHandlerWith } from '../functions/handlers/get-payment.js'
 import { gatewayLatencyMs as latencyFromEnv } from '../functions/shared/environment.js'
 import { createSimulatedGateway } from '../functions/shared/gateway.js'
-import { PAYMENTS_ENV, type SampleTableNames } from '../functions/shared/tables.js'
+import { dynamoDBPaymentRecords } from '../functions/shared/payment-records.js'
+import { getPayment } from '../functions/shared/payments.js'
+import type { SampleTableNames } from '../functions/shared/tables.js'
 import type { IdempotencyLogger } from '../lib/index.js'
 import { type DynamoDBLocal, localDynamoDBClientConfig, startDynamoDBLocal } from './dynamodb-local.js'
 import { ConsoleRecorder } from './local-api/console/recorder.js'
 import { type LocalEventFlow, startEventFlow } from './local-api/event-flow.js'
 import { FaultSwitch } from './local-api/local-routes.js'
+import { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './local-api/postgres.js'
 import { createApiServer } from './local-api/server.js'
 import { DEFAULT_LOCAL_TABLES, ensureTables } from './local-api/tables.js'
 
@@ -36,6 +37,12 @@ export interface LocalApiOptions {
   events?: boolean
   /** Receives one line per request and every warning. @default console.log */
   log?: (line: string) => void
+  /**
+   * Keeps create-payment's idempotency records and payments in PostgreSQL instead of DynamoDB, the payment row
+   * committed in the same SQL transaction as the stored answer. The gateway's ledger (a third party) stays in
+   * DynamoDB Local, and the outbox's event flow is off: it follows the DynamoDB table's stream.
+   */
+  postgres?: LocalPostgresOptions
 }
 
 export interface LocalApi {
@@ -43,13 +50,15 @@ export interface LocalApi {
   readonly url: string
   /** The DynamoDB endpoint the handlers use. */
   readonly endpoint: string
-  /** Settles if the DynamoDB Local this API started exits; undefined when it uses an existing endpoint. */
+  /** Settles if a database this API started exits; undefined when it uses existing ones. */
   readonly databaseExited?: Promise<void>
+  /** PostgreSQL mode: where the records and payments are. */
+  readonly postgres?: Pick<LocalPostgres, 'url' | 'tables'>
   /** Stops taking requests, lets running invocations finish, then stops DynamoDB Local if it started one. */
   stop(): Promise<void>
 }
 
-const DEFAULT_PORT = 3000
+export const DEFAULT_PORT = 3000
 const DEFAULT_DB_PATH = fileURLToPath(new URL('../.local/dynamodb', import.meta.url))
 
 /** The sample payments API on 127.0.0.1, with the deployed handlers behind a stand-in for API Gateway. */
@@ -59,7 +68,9 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const endpoint = options.endpoint ?? (db as DynamoDBLocal).endpoint
   const client = new DynamoDBClient(localDynamoDBClientConfig(endpoint))
   let events: LocalEventFlow | undefined
+  let postgres: LocalPostgres | undefined
   try {
+    if (options.postgres !== undefined) postgres = await startLocalPostgres(options.postgres)
     const tables = options.tables ?? DEFAULT_LOCAL_TABLES
     await ensureTables(client, tables)
     const latencyMs = options.gatewayLatencyMs ?? latencyFromEnv(undefined)
@@ -73,7 +84,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       warn: (message, fields) => log(`${message} ${JSON.stringify(fields)}`),
     }
     // Stands in for the outbox's stream and the fulfilment queue; the publisher and consumer are the deployed ones.
-    if (options.events !== false)
+    if (options.events !== false && postgres === undefined)
       events = startEventFlow({ client, tables, logger, log, onOutcome: recorder.onOutcome })
     const { server, drain } = createApiServer({
       routes: [
@@ -81,8 +92,9 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           method: 'POST',
           path: '/payments',
           functionName: 'create-payment',
-          handler: createPaymentHandler(
-            { client, tables, gateway },
+          handler: createPaymentHandlerWith(
+            postgres?.records ?? dynamoDBPaymentRecords({ client, tables }),
+            gateway,
             { logger, onOutcome: recorder.onOutcome },
           ),
         },
@@ -90,7 +102,9 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           method: 'GET',
           path: '/payments/{paymentId}',
           functionName: 'get-payment',
-          handler: getPaymentHandler({ client, paymentsTableName: tables.payments }),
+          handler: getPaymentHandlerWith(
+            postgres?.records.find ?? ((paymentId) => getPayment(client, tables.payments, paymentId)),
+          ),
         },
       ],
       local: {
@@ -102,7 +116,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         console: {
           client,
           recorder,
-          tables: { idempotency: tables.idempotency, gatewayLedger: tables.gatewayLedger },
+          tables: {
+            idempotency: postgres?.tables.idempotency ?? tables.idempotency,
+            gatewayLedger: tables.gatewayLedger,
+          },
+          records: postgres?.consoleRecords,
         },
       },
       log,
@@ -122,14 +140,23 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         await closed
         await events?.stop()
         client.destroy()
+        await postgres?.stop()
         await db?.stop()
       })()
       return stopped
     }
-    return { url: `http://127.0.0.1:${port}`, endpoint, databaseExited: db?.exited, stop }
+    const exits = [db?.exited, postgres?.databaseExited].filter((exit) => exit !== undefined)
+    return {
+      url: `http://127.0.0.1:${port}`,
+      endpoint,
+      databaseExited: exits.length === 0 ? undefined : Promise.race(exits),
+      ...(postgres && { postgres: { url: postgres.url, tables: postgres.tables } }),
+      stop,
+    }
   } catch (error) {
     await events?.stop()
     client.destroy()
+    await postgres?.stop()
     await db?.stop()
     throw error
   }
@@ -138,64 +165,4 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
 function startDatabase(options: LocalApiOptions): Promise<DynamoDBLocal> {
   if (options.inMemory) return startDynamoDBLocal({ inMemory: true })
   return startDynamoDBLocal({ inMemory: false, dbPath: options.dbPath ?? DEFAULT_DB_PATH })
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { 'in-memory': { type: 'boolean' }, 'db-path': { type: 'string' } },
-  })
-  const env = process.env
-  const port = env.PORT === undefined ? DEFAULT_PORT : Number(env.PORT)
-  if (!(Number.isInteger(port) && port >= 0 && port < 65536))
-    throw new Error(`PORT must be a port number, got ${env.PORT}`)
-  const api = await startLocalApi({
-    port,
-    inMemory: values['in-memory'],
-    dbPath: values['db-path'],
-    endpoint: env[PAYMENTS_ENV.dynamodbEndpoint] || undefined,
-    gatewayLatencyMs: latencyFromEnv(env[PAYMENTS_ENV.gatewayLatencyMs]),
-    tables: {
-      idempotency: env[PAYMENTS_ENV.idempotencyTable] || DEFAULT_LOCAL_TABLES.idempotency,
-      payments: env[PAYMENTS_ENV.paymentsTable] || DEFAULT_LOCAL_TABLES.payments,
-      gatewayLedger: env[PAYMENTS_ENV.gatewayLedgerTable] || DEFAULT_LOCAL_TABLES.gatewayLedger,
-      outbox: env[PAYMENTS_ENV.outboxTable] || DEFAULT_LOCAL_TABLES.outbox,
-      fulfilments: env[PAYMENTS_ENV.fulfilmentsTable] || DEFAULT_LOCAL_TABLES.fulfilments,
-    },
-  })
-  const where =
-    api.databaseExited === undefined ? 'existing endpoint' : values['in-memory'] ? 'in memory' : 'persisted'
-  console.log(
-    `Payments API on ${api.url} (DynamoDB ${api.endpoint}, ${where}). Local only: the bearer token is the user id.`,
-  )
-  console.log(
-    `Try: curl -i -X POST ${api.url}/payments -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -d '{"amount":6000000,"currency":"INR"}'`,
-  )
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    console.log(`${signal}: stopping`)
-    await api.stop()
-    console.log('Stopped.')
-    process.exit(0)
-  }
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  await api.databaseExited
-  if (api.databaseExited !== undefined && !stopping) {
-    console.error('DynamoDB Local exited unexpectedly; stopping.')
-    process.exit(1)
-  }
-}
-
-function invokedDirectly(): boolean {
-  const script = process.argv[1]
-  return script !== undefined && realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
-}
-
-if (invokedDirectly()) {
-  main().catch((error: Error) => {
-    console.error(error.message)
-    process.exit(1)
-  })
 }

@@ -1,7 +1,6 @@
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import {
-  DynamoDBStore,
   type HttpEvent,
   type HttpIdempotencyOptions,
   type HttpResult,
@@ -12,9 +11,10 @@ import {
   problemResponse,
 } from '../../lib/index.js'
 import type { PaymentsDependencies } from '../shared/environment.js'
-import { type Charge, GatewayError } from '../shared/gateway.js'
+import { type Charge, GatewayError, type PaymentGateway } from '../shared/gateway.js'
+import { dynamoDBPaymentRecords, type PaymentRecords } from '../shared/payment-records.js'
 import { type PaymentRequest, paymentRequestOf, paymentRequestValidator } from '../shared/payment-request.js'
-import { getPayment, type Payment, paymentCompletionWrites, paymentView } from '../shared/payments.js'
+import { type Payment, paymentView } from '../shared/payments.js'
 import { callerOf } from '../shared/principal.js'
 import { jsonResponse, sampleProblem } from '../shared/problems.js'
 
@@ -29,7 +29,8 @@ export type CreatePaymentOptions = Pick<HttpIdempotencyOptions, 'logger' | 'onOu
 /**
  * POST /payments. The payment id and the gateway's key are derived from the idempotency record, so every retry of
  * one request (even after a crash between the charge and the completion) names the same payment and the gateway
- * charges once. The payment item commits in the same transaction as the COMPLETED record.
+ * charges once. The payment commits in the same transaction as the COMPLETED record: a TransactWriteItems on
+ * DynamoDB, a SQL transaction on PostgreSQL (`createPaymentHandlerWith`).
  */
 /**
  * Fixed, not the function name: paymentId and the gateway key derive from the record key, so they must not
@@ -38,8 +39,15 @@ export type CreatePaymentOptions = Pick<HttpIdempotencyOptions, 'logger' | 'onOu
 export const CREATE_PAYMENT_NAMESPACE = 'payments#create-payment'
 
 export function createPaymentHandler(deps: PaymentsDependencies, options: CreatePaymentOptions = {}) {
-  const store = new DynamoDBStore({ tableName: deps.tables.idempotency, client: deps.client })
+  return createPaymentHandlerWith(dynamoDBPaymentRecords(deps), deps.gateway, options)
+}
 
+/** create-payment over any payment records: DynamoDB's, or PostgreSQL's (functions/shared/postgres-payments.ts). */
+export function createPaymentHandlerWith(
+  records: PaymentRecords,
+  gateway: PaymentGateway,
+  options: CreatePaymentOptions = {},
+) {
   async function createPayment(event: HttpEvent, context: Context): Promise<HttpResult> {
     const handle = idempotencyOf(context)
     const owner = callerOf(event)
@@ -50,9 +58,9 @@ export function createPaymentHandler(deps: PaymentsDependencies, options: Create
     const paymentId = `pay_${handle.stableKey('payment').slice(0, PAYMENT_ID_CHARACTERS)}`
     let earlier: Payment | undefined
     try {
-      earlier = await getPayment(deps.client, deps.tables.payments, paymentId)
+      earlier = await records.find(paymentId)
     } catch (error) {
-      // The payments table lives in the same DynamoDB as the key: in an outage, the same 503 and advice.
+      // The payments table lives in the same database as the key: in an outage, the same 503 and advice.
       return problemResponse(idempotencyProblem(new IdempotencyStoreUnavailableError('read payment', error)))
     }
     if (earlier !== undefined) return answerForEarlier(earlier, owner, request)
@@ -60,7 +68,7 @@ export function createPaymentHandler(deps: PaymentsDependencies, options: Create
     let charge: Charge
     try {
       const gatewayKey = handle.stableKey('gateway')
-      charge = await deps.gateway.charge({ gatewayKey, amount: request.amount, currency: request.currency })
+      charge = await gateway.charge({ gatewayKey, amount: request.amount, currency: request.currency })
     } catch (error) {
       if (error instanceof GatewayError) return gatewayProblem(error)
       throw error
@@ -73,7 +81,7 @@ export function createPaymentHandler(deps: PaymentsDependencies, options: Create
       chargeId: charge.chargeId,
       createdAt: charge.createdAt,
     }
-    handle.addToCompletion(...paymentCompletionWrites(deps.tables, payment))
+    await records.record(payment, context)
     return paymentAnswer(payment)
   }
 
@@ -81,7 +89,7 @@ export function createPaymentHandler(deps: PaymentsDependencies, options: Create
     .use(paymentRequestValidator())
     .use(
       httpIdempotency({
-        store,
+        store: records.store,
         namespace: CREATE_PAYMENT_NAMESPACE,
         principal: callerOf,
         fingerprint: (_body, event) => paymentRequestOf(event),

@@ -3,12 +3,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { jsonResponse } from '../../../functions/shared/problems.js'
 import type { HttpResult } from '../../../lib/index.js'
 import type { ConsoleRecorder } from './recorder.js'
-import { type ConsoleState, consoleState } from './state.js'
+import { type ConsoleState, consoleState, type RecordSource } from './state.js'
 
 export interface ConsoleContext {
   readonly client: DynamoDBClient
   readonly recorder: ConsoleRecorder
   readonly tables: ConsoleState['tables']
+  /** Where the records are read from when they are not in the DynamoDB table (PostgreSQL mode). */
+  readonly records?: RecordSource
 }
 
 /**
@@ -58,8 +60,8 @@ export async function consoleRoute(
     const body = await readFile(new URL(file.name, import.meta.url), 'utf8')
     return { statusCode: 200, headers: { 'Content-Type': file.type, ...PAGE_HEADERS }, body }
   }
-  const { client, recorder, tables } = context
-  const state = await consoleState({ client, tables, recorder, nowEpochMs: Date.now() })
+  const { client, recorder, tables, records } = context
+  const state = await consoleState({ client, tables, recorder, records, nowEpochMs: Date.now() })
   return jsonResponse(200, state, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
 }
 

@@ -56,6 +56,9 @@ export interface ConsoleSummary {
   readonly recordsNotShown: number
 }
 
+/** Every idempotency record, shaped as the DynamoDB items the console reads. */
+export type RecordSource = () => Promise<Record<string, AttributeValue>[]>
+
 export interface ConsoleState {
   readonly nowEpochMs: number
   readonly tables: { readonly idempotency: string; readonly gatewayLedger: string }
@@ -72,11 +75,13 @@ export async function consoleState(deps: {
   client: DynamoDBClient
   tables: ConsoleState['tables']
   recorder: ConsoleRecorder
+  /** Reads the records as DynamoDB items from elsewhere (PostgreSQL mode); the idempotency table when absent. */
+  records?: RecordSource
   nowEpochMs: number
 }): Promise<ConsoleState> {
   const { client, tables, recorder, nowEpochMs } = deps
   const [items, ledger] = await Promise.all([
-    scanAll(client, tables.idempotency),
+    deps.records?.() ?? scanAll(client, tables.idempotency),
     listCharges(client, tables.gatewayLedger),
   ])
   const byGatewayKey = new Map(ledger.map((charge) => [charge.gatewayKey, charge]))

@@ -1,0 +1,30 @@
+import type { Context } from 'aws-lambda'
+import { DynamoDBStore, type IdempotencyStore, idempotencyOf } from '../../lib/index.js'
+import type { PaymentsDependencies } from './environment.js'
+import { getPayment, type Payment, paymentCompletionWrites } from './payments.js'
+
+/**
+ * Where create-payment keeps its idempotency records and payments, and how a payment joins the completion: in
+ * DynamoDB (the deployed sample) or in PostgreSQL (`npm start -- --postgres`). Either way the payment commits
+ * in one transaction with the stored answer, or not at all.
+ */
+export interface PaymentRecords {
+  readonly store: IdempotencyStore
+  /** The payment stored under this id, or undefined. */
+  find(paymentId: string): Promise<Payment | undefined>
+  /** Writes the payment so it commits with the completion of the invocation running with `context`. */
+  record(payment: Payment, context: Context): Promise<void> | void
+}
+
+/** DynamoDB: the payment (and its outbox event) join the completion's TransactWriteItems. */
+export function dynamoDBPaymentRecords(
+  deps: Pick<PaymentsDependencies, 'client' | 'tables'>,
+): PaymentRecords {
+  return {
+    store: new DynamoDBStore({ tableName: deps.tables.idempotency, client: deps.client }),
+    find: (paymentId) => getPayment(deps.client, deps.tables.payments, paymentId),
+    record(payment, context) {
+      idempotencyOf(context)?.addToCompletion(...paymentCompletionWrites(deps.tables, payment))
+    },
+  }
+}
