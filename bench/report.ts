@@ -3,6 +3,7 @@ import type { CallRow } from './calls.js'
 import { type CostRow, renderCost } from './cost-report.js'
 import type { CpuCase, CpuRow } from './cpu.js'
 import type { ItemSizeRow } from './item-size.js'
+import { type PostgresResults, renderPostgres } from './postgres-report.js'
 import { callsRow, fixed, integer, ratioRow, renderSections, type Section } from './table.js'
 import type { ThroughputRow } from './throughput.js'
 
@@ -15,6 +16,7 @@ export interface BenchResults {
   readonly throughputRounds: number
   readonly items: readonly ItemSizeRow[]
   readonly cost: readonly CostRow[]
+  readonly postgres?: PostgresResults
 }
 
 const HALF = { maxRatio: 1 / 2, label: '≤ ½' }
@@ -137,6 +139,7 @@ function bundleHeadline({ sides: { ours, theirs } }: BundleReport): string {
 }
 
 export function renderReport(results: BenchResults, machine: string): string {
+  const postgres = results.postgres ? ['', renderPostgres(results.calls, results.postgres)] : []
   return [
     bundleHeadline(results.bundles),
     '',
@@ -145,6 +148,7 @@ export function renderReport(results: BenchResults, machine: string): string {
     ...notes(results),
     '',
     renderCost(results.cost, results.items),
+    ...postgres,
     '',
     machine,
   ].join('\n')

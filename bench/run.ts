@@ -8,6 +8,7 @@ import { costRows } from './cost-report.js'
 import { measureCpu } from './cpu.js'
 import { benchDynamoDB, createBenchTables } from './dynamodb.js'
 import { measureItemSizes } from './item-size.js'
+import { benchPostgres, measurePostgres } from './postgres.js'
 import { renderReport } from './report.js'
 import { measureThroughput } from './throughput.js'
 
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
     )
     progress('measuring throughput against DynamoDB Local')
     const throughput = await measureThroughput(db.config, tables, THROUGHPUT_OPTIONS)
+    progress('counting PostgreSQL statements per request')
+    const pg = await benchPostgres()
+    const postgres = await measurePostgres(pg.url).finally(pg.stop)
     process.stdout.write(
       `${renderReport(
         {
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
           throughputRounds: THROUGHPUT_OPTIONS.rounds,
           items,
           cost: costRows(calls, meter.of, cpu),
+          postgres: { rows: postgres, where: pg.where },
         },
         machine(startLoad, measured),
       )}\n`,
