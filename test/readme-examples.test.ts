@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 
 /**
  * Every ```ts block in the README and docs/*.md is type-checked as its own module, with `lambda-idempotency`
- * and `lambda-idempotency/cdk` mapped to the sources, so an example cannot drift from the API it shows.
+ * and its subpaths (`/cdk`, `/postgres`, `/testing`) mapped to the sources, so an example cannot drift from the API it shows.
  * A block that is deliberately partial is fenced as ```ts no-check: <why>; the reason is required.
  */
 const root = join(import.meta.dirname, '..')
@@ -57,6 +57,8 @@ function compilerOptions(): ts.CompilerOptions {
         paths: {
           'lambda-idempotency': ['./lib/index.ts'],
           'lambda-idempotency/cdk': ['./lib/cdk/index.ts'],
+          'lambda-idempotency/postgres': ['./lib/postgres/index.ts'],
+          'lambda-idempotency/testing': ['./lib/testing/index.ts'],
         },
       },
       include: [],
