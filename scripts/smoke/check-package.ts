@@ -25,12 +25,16 @@ const LINKED = [
   '@types/aws-lambda',
   '@types/node',
 ]
-/** Everything a user needs and nothing else: both builds, their declarations, the manifest and the README. */
+/** Everything a user needs and nothing else: both builds, their declarations, the SQL schema, manifest, README. */
 const SHIPPED =
-  /^(package\.json|README\.md|LICENSE|dist\/cjs\/package\.json|dist\/(esm|cjs)\/[\w/-]+\.(js|d\.ts))$/
-const REQUIRED = ['index', 'cdk/index'].flatMap((entry) =>
-  ['esm', 'cjs'].flatMap((format) => [`dist/${format}/${entry}.js`, `dist/${format}/${entry}.d.ts`]),
-)
+  /^(package\.json|README\.md|LICENSE|dist\/cjs\/package\.json|dist\/(esm|cjs)\/[\w/-]+\.(js|d\.ts)|sql\/postgres\/[\w/-]+\.sql)$/
+const REQUIRED = [
+  ...['index', 'cdk/index', 'postgres/index', 'testing/index'].flatMap((entry) =>
+    ['esm', 'cjs'].flatMap((format) => [`dist/${format}/${entry}.js`, `dist/${format}/${entry}.d.ts`]),
+  ),
+  'sql/postgres/001_idempotency.sql',
+  'sql/postgres/dsql/001_idempotency.sql',
+]
 
 const timings: [string, number][] = []
 function step<T>(name: string, work: () => T): T {
@@ -85,10 +89,11 @@ try {
     await mkdir(dirname(join(scratch, 'node_modules', name)), { recursive: true })
     await symlink(join(root, 'node_modules', name), join(scratch, 'node_modules', name), 'dir')
   }
-  for (const file of ['usage.ts', 'esm.ts', 'cjs.cts', 'hazard.ts'])
+  for (const file of ['usage.ts', 'stores.ts', 'esm.ts', 'cjs.cts', 'hazard.ts'])
     await copyFile(join(fixtures, file), join(scratch, 'src', file))
   // One source, both module formats: the CommonJS consumer imports the same usage as the ESM one.
-  await copyFile(join(fixtures, 'usage.ts'), join(scratch, 'src', 'usage.cts'))
+  for (const shared of ['usage', 'stores'])
+    await copyFile(join(fixtures, `${shared}.ts`), join(scratch, 'src', `${shared}.cts`))
   await writeConsumerConfigs()
 
   step('tsc NodeNext (ESM + CJS)', () => run(bin('tsc'), ['-p', 'tsconfig.nodenext.json'], scratch))
@@ -126,7 +131,7 @@ async function writeConsumerConfigs(): Promise<void> {
   })
   await writeJson(join(scratch, 'tsconfig.bundler.json'), {
     compilerOptions: { ...common, module: 'Preserve', moduleResolution: 'Bundler', noEmit: true },
-    files: ['src/esm.ts', 'src/usage.ts', 'src/hazard.ts'],
+    files: ['src/esm.ts', 'src/usage.ts', 'src/stores.ts', 'src/hazard.ts'],
   })
 }
 

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib'
 import { IdempotencyTable } from 'lambda-idempotency/cdk'
+import { stores } from './stores.cjs'
 import { http, withMiddy, withoutMiddy } from './usage.cjs'
 
 // CDK apps are CommonJS more often than not: the construct must load from require() too.
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
   await withoutMiddy()
   await withMiddy()
   await http()
+  await stores()
   const stack = new Stack(new App(), 'Smoke')
   const table = new IdempotencyTable(stack, 'Idempotency')
   if (typeof table.table.tableName !== 'string') throw new Error('smoke: the CDK construct has a table')
