@@ -9,7 +9,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
 import { paymentsTableDefinition } from '../functions/shared/tables.js'
-import { idempotencyTableDefinition } from '../lib/index.js'
+import { idempotencyTableDefinition } from '../lib/testing/index.js'
 import { localDynamoDBClientConfig, startDynamoDBLocal } from '../scripts/dynamodb-local.js'
 import type { BenchHandler, Side } from './contenders.js'
 import { benchContext, type OrderEvent } from './workload.js'

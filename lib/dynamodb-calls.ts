@@ -12,7 +12,7 @@ import {
 import type { Item } from './dynamodb-item.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from './schema.js'
-import { type RefusedPart, StoreWriteRefusedError } from './store.js'
+import { type RefusedPart, StoreWriteRefusedError } from './store/interface.js'
 
 /** DynamoDB's own cap on keys per BatchGetItem. */
 const BATCH_GET_MAX_KEYS = 100

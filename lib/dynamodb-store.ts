@@ -17,7 +17,7 @@ import {
   toEpochSeconds,
 } from './record.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from './schema.js'
-import type { AcquireResult, IdempotencyStore } from './store.js'
+import type { AcquireResult, IdempotencyStore } from './store/interface.js'
 
 export interface DynamoDBStoreOptions {
   /** @default process.env.IDEMPOTENCY_TABLE_NAME (set by the CDK construct's grant) */

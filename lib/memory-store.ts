@@ -2,7 +2,7 @@ import { decide } from './decide.js'
 import { IdempotencyLeaseLostError } from './errors.js'
 import { CollectedWrites, collectedItems } from './own-writes.js'
 import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from './record.js'
-import type { AcquireResult, IdempotencyStore } from './store.js'
+import type { AcquireResult, IdempotencyStore } from './store/interface.js'
 
 /**
  * An in-process store with the same conditional semantics as `DynamoDBStore`, for unit tests and local

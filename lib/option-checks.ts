@@ -1,4 +1,4 @@
-import type { IdempotencyStore } from './store.js'
+import type { IdempotencyStore } from './store/interface.js'
 
 /**
  * Options that cannot work, refused when a wrapper is built (at cold start, where a deployment's smoke test

@@ -1,6 +1,6 @@
 import { checkOptions } from './option-checks.js'
 import { DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_STORED_BYTES } from './result-codec.js'
-import type { IdempotencyStore } from './store.js'
+import type { IdempotencyStore } from './store/interface.js'
 
 /** The parts of the Lambda context the toolkit reads; any object with them will do (tests, containers). */
 export interface LambdaContextLike {

@@ -10,7 +10,7 @@ import type { ResolvedOptions } from './options.js'
 import { type CompletedRecord, type StoredResult, toEpochSeconds } from './record.js'
 import type { Reporter } from './reporting.js'
 import { encodeResult } from './result-codec.js'
-import { StoreWriteRefusedError } from './store.js'
+import { StoreWriteRefusedError } from './store/interface.js'
 
 /**
  * The end of an invocation that holds a key: store its result, or give the key back. Every write is fenced

@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DynamoDBStore, type HttpEvent, type HttpResult } from '../lib/index.js'
+import type { HttpEvent, HttpResult } from '../lib/http/index.js'
+import { DynamoDBStore } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { type HostileBody, REFUSED_BODIES, REFUSED_KEYS } from './support/hostile-inputs.js'
 import { functionUrlEvent, headerOf, httpApiEvent, restEvent } from './support/http-events.js'

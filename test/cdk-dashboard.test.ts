@@ -1,7 +1,8 @@
 import { Table } from 'aws-cdk-lib/aws-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { IDEMPOTENCY_STORE_ACTIONS, IdempotencyDashboard, IdempotencyTable } from '../lib/cdk/index.js'
-import { type IdempotencyOutcomeType, OUTCOME_METRIC_NAMES, SERVICE_DIMENSION } from '../lib/index.js'
+import { type IdempotencyOutcomeType, OUTCOME_METRIC_NAMES } from '../lib/index.js'
+import { SERVICE_DIMENSION } from '../lib/metric-names.js'
 import { logicalIdOf } from './support/cdk-template.js'
 import { dashboardFixture, rowsOf } from './support/dashboard.js'
 

@@ -17,7 +17,7 @@ import {
   paymentsTableDefinition,
 } from '../functions/shared/tables.js'
 import { PaymentsStack } from '../infra/payments-stack.js'
-import type { HttpEvent, HttpResult } from '../lib/index.js'
+import type { HttpEvent, HttpResult } from '../lib/http/index.js'
 import { lambdaContext } from '../scripts/local-api/lambda-context.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { cdkJsonContext, logicalIdOf } from './support/cdk-template.js'

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { PAYMENTS_ENV } from '../functions/shared/tables.js'
 import { PaymentsStack } from '../infra/payments-stack.js'
 import { IDEMPOTENCY_STORE_ACTIONS } from '../lib/cdk/index.js'
-import { IDEMPOTENCY_TTL_ATTRIBUTE } from '../lib/index.js'
+import { IDEMPOTENCY_TTL_ATTRIBUTE } from '../lib/schema.js'
 import { cdkJsonContext, logicalIdOf, policyActions } from './support/cdk-template.js'
 import { acknowledgementsIn, covers, NagMessageLevel, RecordingAwsSolutionsChecks } from './support/nag.js'
 

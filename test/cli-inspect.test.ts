@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest'
-import { DynamoDBStore, fingerprintOf, makeHttpIdempotent, recordKeyOf } from '../lib/index.js'
+import { makeHttpIdempotent } from '../lib/http/index.js'
+import { DynamoDBStore } from '../lib/index.js'
+import { fingerprintOf, recordKeyOf } from '../lib/store/index.js'
 import { runCli } from './helpers/cli.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import {

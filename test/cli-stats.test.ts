@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIdempotencyEngine, DynamoDBStore, DynamoDBVersionStore, makeVersioned } from '../lib/index.js'
+import { createIdempotencyEngine } from '../lib/engine.js'
+import { DynamoDBVersionStore, makeVersioned } from '../lib/events/index.js'
+import { DynamoDBStore } from '../lib/index.js'
 import { runCli } from './helpers/cli.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import {

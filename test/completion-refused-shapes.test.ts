@@ -6,19 +6,18 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { DynamoDBVersionStore, makeVersioned } from '../lib/events/index.js'
 import {
   DynamoDBStore,
-  DynamoDBVersionStore,
   IdempotencyCompletionRejectedError,
   IdempotencyInProgressError,
   IdempotencyResultNotStoredError,
   InMemoryStore,
   idempotencyOf,
   makeIdempotent,
-  makeVersioned,
-  StoreWriteRefusedError,
 } from '../lib/index.js'
 import { encodeResult } from '../lib/result-codec.js'
+import { StoreWriteRefusedError } from '../lib/store/index.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { silent } from './support/events.js'
 import { lambdaContext } from './support/records.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type Decision, decide, type IdempotencyRecord } from '../lib/index.js'
+import { type Decision, decide, type IdempotencyRecord } from '../lib/store/index.js'
 import { completed, inProgress, NOW_MS, NOW_SECONDS } from './support/records.js'
 
 const request = { fingerprint: 'fp-1', token: 'token-B' }

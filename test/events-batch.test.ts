@@ -3,12 +3,12 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import type { SQSRecord } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import {
-  idempotencyOf,
   makeIdempotentBatchHandler,
   type RecordOutcomeKind,
   sqsBatch,
   sqsBodyKey,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
+import { idempotencyOf } from '../lib/index.js'
 import { createTestTable } from './helpers/dynamodb.js'
 import { idempotencyStoreOnDynamoDBLocal, silent, sqsEvent, sqsRecord } from './support/events.js'
 import { lambdaContext } from './support/records.js'

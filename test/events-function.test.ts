@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
+import { makeIdempotentFunction } from '../lib/events/index.js'
 import {
   IdempotencyPayloadMismatchError,
   InMemoryStore,
   idempotencyOf,
   makeIdempotent,
-  makeIdempotentFunction,
 } from '../lib/index.js'
 import { idempotencyStoreOnDynamoDBLocal } from './support/events.js'
 import { lambdaContext } from './support/records.js'

@@ -1,6 +1,6 @@
 import type { S3EventRecord } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { s3RecordKey } from '../lib/index.js'
+import { s3RecordKey } from '../lib/events/index.js'
 import { type S3Notification, s3Record } from './support/s3-events.js'
 
 const keyOf = (notification: S3Notification, bucket = 'imports', objectKey = 'a.csv') =>

@@ -7,7 +7,7 @@ import {
   sqsAttributeKey,
   sqsBodyKey,
   sqsMessageKey,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
 import { eventBridgeEvent, kafkaRecord, redelivered, sqsRecord, streamRecord } from './support/events.js'
 
 describe('key helpers per event source', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { kinesisBatch, kinesisDataKey, kinesisRecordKey } from '../lib/index.js'
+import { kinesisBatch, kinesisDataKey, kinesisRecordKey } from '../lib/events/index.js'
 import { kinesisRecord, kinesisStream, shardIdOf } from './support/kinesis-events.js'
 
 describe('Kinesis record keys', () => {

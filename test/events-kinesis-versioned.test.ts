@@ -6,7 +6,7 @@ import {
   kinesisBatch,
   makeVersionedBatchHandler,
   type RecordOutcomeKind,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { countCommands, silent } from './support/events.js'
 import { decodeData, kinesisEvent, kinesisFailures, kinesisStream } from './support/kinesis-events.js'

@@ -7,7 +7,7 @@ import {
   kinesisDataKey,
   makeIdempotentBatchHandler,
   type RecordOutcomeKind,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
 import { idempotencyStoreOnDynamoDBLocal, silent } from './support/events.js'
 import {
   decodeData,

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
 import {
-  IdempotencyInProgressError,
   InMemoryVersionStore,
   InMemoryWatermarkStore,
   makeVersioned,
   watermarkJob,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
+import { IdempotencyInProgressError } from '../lib/index.js'
 
 /**
  * A claim whose write lands only after its own lease has ended, as a slow or SDK-retried write can: the clock

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { S3Event, S3EventRecord } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { makeIdempotentBatchHandler, type RecordOutcomeKind, s3Batch } from '../lib/index.js'
+import { makeIdempotentBatchHandler, type RecordOutcomeKind, s3Batch } from '../lib/events/index.js'
 import { idempotencyStoreOnDynamoDBLocal, silent } from './support/events.js'
 import { lambdaContext } from './support/records.js'
 import { redeliveredS3, s3Event, s3Record } from './support/s3-events.js'

@@ -5,10 +5,10 @@ import {
   dynamoDBStreamBatch,
   eventBridgeKey,
   kafkaBatch,
-  makeIdempotent,
   makeIdempotentBatchHandler,
   s3Batch,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
+import { makeIdempotent } from '../lib/index.js'
 import {
   eventBridgeEvent,
   idempotencyStoreOnDynamoDBLocal,

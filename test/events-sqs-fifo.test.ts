@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { SQSRecord } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { makeIdempotentBatchHandler, type RecordOutcomeKind, sqsBatch } from '../lib/index.js'
+import { makeIdempotentBatchHandler, type RecordOutcomeKind, sqsBatch } from '../lib/events/index.js'
 import {
   idempotencyStoreOnDynamoDBLocal,
   redelivered,

@@ -8,7 +8,7 @@ import {
   type VersionClaim,
   type VersionState,
   type VersionStore,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { NOW_MS } from './support/records.js'
 

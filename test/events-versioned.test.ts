@@ -4,17 +4,15 @@ import type { SQSRecord } from 'aws-lambda'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   DynamoDBVersionStore,
-  IdempotencyInProgressError,
-  IdempotencyLeaseLostError,
-  idempotencyOf,
   makeVersioned,
   makeVersionedBatchHandler,
   type RecordOutcomeKind,
-  sha256,
   sqsBatch,
   type VersionState,
   type VersionStore,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
+import { IdempotencyInProgressError, IdempotencyLeaseLostError, idempotencyOf } from '../lib/index.js'
+import { sha256 } from '../lib/store/index.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { countCommands, sqsEvent, sqsRecord } from './support/events.js'
 import { NOW_MS } from './support/records.js'

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   DynamoDBWatermarkStore,
-  IdempotencyLeaseLostError,
   InMemoryWatermarkStore,
   type WatermarkStore,
   type WatermarkWindow,
   watermarkJob,
-} from '../lib/index.js'
+} from '../lib/events/index.js'
+import { IdempotencyLeaseLostError } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { countCommands } from './support/events.js'
 import { lambdaContext } from './support/records.js'

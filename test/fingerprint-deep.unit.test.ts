@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalJsonDeep } from '../lib/deep-json.js'
-import { canonicalJson, fingerprintOf } from '../lib/index.js'
+import { canonicalJson, fingerprintOf } from '../lib/store/index.js'
 
 const nestedArrays = (depth: number, leaf: unknown = 1): unknown =>
   JSON.parse(`${'['.repeat(depth)}${JSON.stringify(leaf)}${']'.repeat(depth)}`)

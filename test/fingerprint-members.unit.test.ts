@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalJsonDeep } from '../lib/deep-json.js'
-import { canonicalJson, fingerprintOf } from '../lib/index.js'
+import { canonicalJson, fingerprintOf } from '../lib/store/index.js'
 
 /** Names that an object literal or an assignment treats specially, next to any string and integer-like keys. */
 const SPECIAL_NAMES = [

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { DynamoDBStore, type HttpResult } from '../lib/index.js'
+import type { HttpResult } from '../lib/http/index.js'
+import { DynamoDBStore } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { userPoolClaims } from './support/http-auth-events.js'
 import { functionUrlEvent, headerOf, httpApiEvent, restEvent } from './support/http-events.js'

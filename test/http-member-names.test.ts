@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DynamoDBStore, type HttpEvent, type HttpResult } from '../lib/index.js'
+import type { HttpEvent, HttpResult } from '../lib/http/index.js'
+import { DynamoDBStore } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { headerOf, httpApiEvent, restEvent } from './support/http-events.js'
 import { freshKey, freshUser, wrapHandler, wrappers } from './support/http-harness.js'

@@ -1,14 +1,8 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  DynamoDBStore,
-  type HttpEvent,
-  type HttpResult,
-  httpIdempotency,
-  IdempotencyInProgressError,
-  problemResponse,
-} from '../lib/index.js'
+import { type HttpEvent, type HttpResult, httpIdempotency, problemResponse } from '../lib/http/index.js'
+import { DynamoDBStore, IdempotencyInProgressError } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { headerOf, httpApiEvent } from './support/http-events.js'
 import { createdPayment, freshKey, freshUser, silent } from './support/http-harness.js'

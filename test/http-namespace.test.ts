@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DynamoDBStore, makeHttpIdempotent } from '../lib/index.js'
+import { makeHttpIdempotent } from '../lib/http/index.js'
+import { DynamoDBStore } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { httpApiEvent } from './support/http-events.js'
 import { createdPayment, freshKey, freshUser, silent } from './support/http-harness.js'

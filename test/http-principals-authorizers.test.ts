@@ -1,5 +1,6 @@
 import { beforeAll, describe, it } from 'vitest'
-import { DynamoDBStore, type HttpIdempotencyOptions } from '../lib/index.js'
+import type { HttpIdempotencyOptions } from '../lib/http/index.js'
+import { DynamoDBStore } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import {
   clientCert,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { DynamoDBStore, type HttpEvent, type HttpResult } from '../lib/index.js'
+import type { HttpEvent, HttpResult } from '../lib/http/index.js'
+import { DynamoDBStore } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { countingStore } from './support/counting-store.js'
 import {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { idempotencyProblem, problemResponse } from '../lib/http/index.js'
+import { DEFAULT_PROBLEM_TYPE_BASE, STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../lib/http/problem.js'
 import {
-  DEFAULT_PROBLEM_TYPE_BASE,
   IdempotencyCompletionRejectedError,
   type IdempotencyError,
   IdempotencyInProgressError,
@@ -13,9 +14,6 @@ import {
   IdempotencyPrincipalUnresolvedError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
-  idempotencyProblem,
-  problemResponse,
-  STORE_UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from '../lib/index.js'
 import { headerOf } from './support/http-events.js'
 

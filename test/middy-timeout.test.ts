@@ -1,10 +1,9 @@
 import middy from '@middy/core'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { type HttpResult, httpIdempotency } from '../lib/http/index.js'
 import {
   DynamoDBStore,
-  type HttpResult,
-  httpIdempotency,
   IdempotencyHandlerTimeoutError,
   IdempotencyInProgressError,
   idempotency,

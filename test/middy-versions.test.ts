@@ -3,11 +3,9 @@ import middy6 from '@middy/core'
 import middy7 from '@middy/core-7'
 import type { Context } from 'aws-lambda'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { type HttpEvent, type HttpResult, httpIdempotency } from '../lib/http/index.js'
 import {
   DynamoDBStore,
-  type HttpEvent,
-  type HttpResult,
-  httpIdempotency,
   IdempotencyInProgressError,
   IdempotencyPayloadMismatchError,
   idempotency,

@@ -1,15 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { makeIdempotentBatchHandler, sqsBatch } from '../lib/events/index.js'
+import { makeHttpIdempotent } from '../lib/http/index.js'
 import {
   type IdempotencyLogger,
   IdempotencyStoreUnavailableError,
   InMemoryStore,
   logOutcomes,
-  makeHttpIdempotent,
   makeIdempotent,
-  makeIdempotentBatchHandler,
-  sha256,
-  sqsBatch,
 } from '../lib/index.js'
+import { sha256 } from '../lib/store/index.js'
 import { sqsEvent, sqsRecord } from './support/events.js'
 import { httpApiEvent } from './support/http-events.js'
 import { lambdaContext } from './support/records.js'

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest'
+import { createIdempotencyEngine } from '../lib/engine.js'
 import {
-  createIdempotencyEngine,
-  DEFAULT_MAX_STORED_BYTES,
-  DynamoDBStore,
-  httpIdempotency,
-  type IdempotencyOptions,
-  InMemoryStore,
   InMemoryVersionStore,
   InMemoryWatermarkStore,
-  idempotency,
-  makeIdempotent,
   makeIdempotentFunction,
   makeVersioned,
   watermarkJob,
+} from '../lib/events/index.js'
+import { httpIdempotency } from '../lib/http/index.js'
+import {
+  DynamoDBStore,
+  type IdempotencyOptions,
+  InMemoryStore,
+  idempotency,
+  makeIdempotent,
 } from '../lib/index.js'
+import { DEFAULT_MAX_STORED_BYTES } from '../lib/result-codec.js'
 
 /** Options that cannot work are refused when the wrapper is built, at cold start, never on a request. */
 const dynamodb = new DynamoDBStore({ tableName: 'never-called' })

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { IdempotencyInProgressError, makeIdempotent, sha256 } from '../lib/index.js'
+import { IdempotencyInProgressError, makeIdempotent } from '../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
+import { sha256 } from '../lib/store/index.js'
 import { createIdempotencyTestTable, dropTestSchema, testPool } from './helpers/postgres.js'
 
 /** Long enough that the retry before it surely meets the crashed claim, whatever the machine's load. */

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { IdempotencyStoreUnavailableError, type InProgressRecord } from '../lib/index.js'
+import { IdempotencyStoreUnavailableError } from '../lib/index.js'
 import { deleteExpiredRecords, idempotencySchemaSql, migrate, PostgresStore } from '../lib/postgres/index.js'
+import type { InProgressRecord } from '../lib/store/index.js'
 import { createIdempotencyTestTable, dropTestSchema, testPool } from './helpers/postgres.js'
 import { completed, inProgress, NOW_MS, NOW_SECONDS } from './support/records.js'
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createIdempotencyEngine } from '../lib/engine.js'
 import {
-  createIdempotencyEngine,
   IdempotencyCompletionRejectedError,
   InMemoryStore,
   idempotencyOf,

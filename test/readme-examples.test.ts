@@ -4,13 +4,15 @@ import ts from 'typescript'
 import { beforeAll, describe, expect, it } from 'vitest'
 
 /**
- * Every ```ts block in the README and docs/*.md is type-checked as its own module, with `lambda-idempotency`
- * and its subpaths (`/cdk`, `/postgres`, `/testing`) mapped to the sources, so an example cannot drift from the API it shows.
+ * Every ```ts block in the README, functions/README.md and docs/*.md is type-checked as its own module, with
+ * `lambda-idempotency` and every subpath package.json exports mapped to the sources, so an example cannot drift
+ * from the API it shows.
  * A block that is deliberately partial is fenced as ```ts no-check: <why>; the reason is required.
  */
 const root = join(import.meta.dirname, '..')
 const markdownFiles = [
   'README.md',
+  'functions/README.md',
   ...readdirSync(join(root, 'docs'))
     .filter((name) => name.endsWith('.md'))
     .map((name) => `docs/${name}`),
@@ -45,6 +47,20 @@ function examplesIn(markdownPath: string): Example[] {
 const examples = markdownFiles.flatMap(examplesIn)
 const checked = examples.filter((example) => example.noCheck === undefined)
 
+/** `lambda-idempotency` and every subpath in package.json's `exports`, mapped to its source: none can be missed. */
+function packagePaths(): Record<string, string[]> {
+  const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, unknown>
+  }
+  const paths: Record<string, string[]> = {}
+  for (const subpath of Object.keys(exports)) {
+    if (subpath === './package.json') continue
+    const name = subpath === '.' ? 'lambda-idempotency' : `lambda-idempotency/${subpath.slice(2)}`
+    paths[name] = [subpath === '.' ? './lib/index.ts' : `./lib/${subpath.slice(2)}/index.ts`]
+  }
+  return paths
+}
+
 function compilerOptions(): ts.CompilerOptions {
   const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile)
   const parsed = ts.parseJsonConfigFileContent(
@@ -54,12 +70,7 @@ function compilerOptions(): ts.CompilerOptions {
         ...config.compilerOptions,
         noEmit: true,
         moduleDetection: 'force',
-        paths: {
-          'lambda-idempotency': ['./lib/index.ts'],
-          'lambda-idempotency/cdk': ['./lib/cdk/index.ts'],
-          'lambda-idempotency/postgres': ['./lib/postgres/index.ts'],
-          'lambda-idempotency/testing': ['./lib/testing/index.ts'],
-        },
+        paths: packagePaths(),
       },
       include: [],
     },

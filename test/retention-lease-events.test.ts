@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
-  DynamoDBStore,
   DynamoDBVersionStore,
   DynamoDBWatermarkStore,
-  IdempotencyInProgressError,
-  type IdempotencyStore,
-  InMemoryStore,
   InMemoryVersionStore,
   InMemoryWatermarkStore,
   makeIdempotentBatchHandler,
@@ -15,6 +11,12 @@ import {
   type VersionStore,
   type WatermarkStore,
   watermarkJob,
+} from '../lib/events/index.js'
+import {
+  DynamoDBStore,
+  IdempotencyInProgressError,
+  type IdempotencyStore,
+  InMemoryStore,
 } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { silent, sqsEvent, sqsRecord } from './support/events.js'

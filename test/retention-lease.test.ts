@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { makeIdempotentFunction } from '../lib/events/index.js'
 import {
   DynamoDBStore,
   IdempotencyInProgressError,
   IdempotencyLeaseLostError,
   type IdempotencyStore,
   InMemoryStore,
-  LEASE_MARGIN_MS,
   makeIdempotent,
-  makeIdempotentFunction,
 } from '../lib/index.js'
+import { LEASE_MARGIN_MS } from '../lib/options.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { FIFTEEN_MINUTES_MS, fifteenMinuteContext, heldBody } from './support/long-invocation.js'
 import { NOW_MS } from './support/records.js'

@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { type CollectedWrites, type DynamoDBOwnWrites, DynamoDBStore, InMemoryStore } from '../lib/index.js'
+import { DynamoDBStore, InMemoryStore } from '../lib/index.js'
+import type { CollectedWrites, DynamoDBOwnWrites } from '../lib/store/index.js'
 import { describeStoreContract } from '../lib/testing/index.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 

@@ -5,11 +5,10 @@ import {
   type HttpIdempotencyOptions,
   type HttpResult,
   httpIdempotency,
-  IdempotencyStoreUnavailableError,
-  idempotencyOf,
   idempotencyProblem,
   problemResponse,
-} from '../../lib/index.js'
+} from '../../lib/http/index.js'
+import { IdempotencyStoreUnavailableError, idempotencyOf } from '../../lib/index.js'
 import type { PaymentsDependencies } from '../shared/environment.js'
 import { type Charge, GatewayError, type PaymentGateway } from '../shared/gateway.js'
 import { dynamoDBPaymentRecords, type PaymentRecords } from '../shared/payment-records.js'

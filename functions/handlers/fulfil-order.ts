@@ -1,12 +1,11 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import {
-  DynamoDBStore,
   type IdempotentBatchOptions,
-  idempotencyOf,
   makeIdempotentBatchHandler,
   sqsBatch,
   sqsBodyKey,
-} from '../../lib/index.js'
+} from '../../lib/events/index.js'
+import { DynamoDBStore, idempotencyOf } from '../../lib/index.js'
 import type { FulfilmentDependencies } from '../shared/environment.js'
 import { fulfilmentPut, getFulfilment } from '../shared/fulfilments.js'
 import { parsePaymentSucceeded } from '../shared/outbox.js'

@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import type { HttpEvent, HttpResult } from '../../lib/index.js'
+import type { HttpEvent, HttpResult } from '../../lib/http/index.js'
 import type { PaymentReaderDependencies } from '../shared/environment.js'
 import { getPayment, type Payment, paymentView } from '../shared/payments.js'
 import { callerOf } from '../shared/principal.js'

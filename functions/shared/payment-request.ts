@@ -1,6 +1,6 @@
 import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import type { HttpEvent, HttpResult } from '../../lib/index.js'
+import type { HttpEvent, HttpResult } from '../../lib/http/index.js'
 import { sampleProblem } from './problems.js'
 import { parseStrictJson } from './strict-json.js'
 

@@ -1,4 +1,4 @@
-import type { HttpEvent } from '../../lib/index.js'
+import type { HttpEvent } from '../../lib/http/index.js'
 
 /**
  * The caller, as the HTTP API's JWT authorizer reports it (`sub`). Both the idempotency scope and the payment's

@@ -1,4 +1,4 @@
-import { type HttpResult, problemResponse } from '../../lib/index.js'
+import { type HttpResult, problemResponse } from '../../lib/http/index.js'
 
 /** The sample's own problem types, documented one anchor each in functions/problems.md. */
 export const SAMPLE_PROBLEM_TYPE_BASE =

@@ -1,3 +1,15 @@
+/**
+ * `lambda-idempotency/cdk`: the idempotency table (its key and TTL attribute from the runtime's own schema, grants
+ * limited to what the store sends) and the dashboard and alarms over the toolkit's outcome metrics.
+ *
+ * @module
+ */
+
+export {
+  IDEMPOTENCY_PARTITION_KEY,
+  IDEMPOTENCY_TABLE_ENV,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+} from '../schema.js'
 export type {
   IdempotencyAlarmsOptions,
   IdempotencyDashboardProps,
@@ -11,6 +23,6 @@ export {
   type IdempotencyTableProps,
 } from './idempotency-table.js'
 export { IdempotencyTableBase, type IIdempotencyTable } from './idempotency-table-base.js'
-export { ALARMED_OUTCOMES, OUTCOME_ALARM_DEFAULTS } from './outcome-alarms.js'
+export { ALARMED_OUTCOMES, type AlarmSettings, OUTCOME_ALARM_DEFAULTS } from './outcome-alarms.js'
 export { OUTCOME_GUIDE, type OutcomeGuide } from './outcome-guide.js'
 export { IDEMPOTENCY_KEY_ACTIONS, IDEMPOTENCY_STORE_ACTIONS } from './store-actions.js'

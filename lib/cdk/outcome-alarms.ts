@@ -16,7 +16,8 @@ export const ALARMED_OUTCOMES: Readonly<Record<keyof IdempotencyAlarmsOptions, I
   timedOut: 'timed-out',
 }
 
-type AlarmSettings = Required<Omit<OutcomeAlarmOptions, 'enabled'>>
+/** One alarm's settings, every field resolved. */
+export type AlarmSettings = Required<Omit<OutcomeAlarmOptions, 'enabled'>>
 
 /** Any one occurrence fires: counts of events that should not happen at all. */
 const ON_FIRST = { threshold: 1, treatMissingData: TreatMissingData.NOT_BREACHING }

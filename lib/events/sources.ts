@@ -114,8 +114,10 @@ export const kinesisBatch: BatchSource<KinesisStreamEvent, KinesisStreamRecord, 
     respond: partialResponse((record) => record.kinesis.sequenceNumber),
   }
 
-type KafkaEvent = MSKEvent | SelfManagedKafkaEvent
-type KafkaRecord = MSKRecord | SelfManagedKafkaRecord
+/** Amazon MSK and self-managed Kafka events, which carry the same records. */
+export type KafkaEvent = MSKEvent | SelfManagedKafkaEvent
+/** A record of either Kafka event. */
+export type KafkaRecord = MSKRecord | SelfManagedKafkaRecord
 
 /**
  * Amazon MSK and self-managed Kafka. Partitions keep their order. Partial batch responses for Kafka exist only

@@ -1,6 +1,6 @@
 import { IdempotencyLeaseLostError } from '../errors.js'
 import { CollectedWrites, collectedItems } from '../own-writes.js'
-import type { OwnWritesClaim } from '../store.js'
+import type { OwnWritesClaim } from '../store/interface.js'
 
 /** One attempt to process version `version` of an entity, holding a lease under its own fencing token. */
 export interface VersionClaim {

@@ -10,7 +10,7 @@ import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
 import type { CommonOptions, LambdaContextLike } from '../options.js'
 import { defaultNamespace, recordKeyOf } from '../record-key.js'
-import { StoreWriteRefusedError } from '../store.js'
+import { StoreWriteRefusedError } from '../store/interface.js'
 import type { RecordGuard } from './batch-runner.js'
 import { decideVersion, type VersionClaim, type VersionState, type VersionStore } from './version-store.js'
 

@@ -6,7 +6,7 @@ import {
   type IdempotencyStore,
   type OwnWritesClaim,
   StoreWriteRefusedError,
-} from '../store.js'
+} from '../store/interface.js'
 import type { PostgresPool, PostgresPoolClient } from './pool.js'
 import { completionValues, fromRow, type RecordRow } from './row.js'
 import { DEFAULT_POSTGRES_TABLE, quotedTableName } from './schema.js'

@@ -1,6 +1,6 @@
 import { IdempotencyStoreUnavailableError } from '../errors.js'
 import { idempotencyOf } from '../invocation.js'
-import type { OwnWritesClaim } from '../store.js'
+import type { OwnWritesClaim } from '../store/interface.js'
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from './pool.js'
 
 interface TransactionState {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import type { CompletedRecord, IdempotencyRecord, InProgressRecord, StoredResult } from '../record.js'
-import type { AcquireResult, IdempotencyStore } from '../store.js'
+import type { AcquireResult, IdempotencyStore } from '../store/interface.js'
 
 /**
  * How the contract writes through a store's own writes and reads them back from outside. DynamoDB: add a Put of

@@ -1,8 +1,13 @@
 /**
  * `lambda-idempotency/testing`: the behaviours every `IdempotencyStore` must have, to run against your own store
  * as a suite (`describeStoreContract` with vitest's or jest's describe and it) or case by case
- * (`storeContractCases`, `runStoreContract`).
+ * (`storeContractCases`, `runStoreContract`). `idempotencyTableDefinition` creates the DynamoDB table for
+ * tests against DynamoDB Local.
+ *
+ * @module
  */
+
+export { idempotencyTableDefinition } from '../schema.js'
 export { describeStoreContract, type TestRunner } from './describe.js'
 export {
   type OwnWritesAdapter,

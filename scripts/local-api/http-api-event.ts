@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda'
-import type { HttpResult } from '../../lib/index.js'
+import type { HttpResult } from '../../lib/http/index.js'
 
 export interface MatchedRoute {
   /** As in the HTTP API: `POST /payments`, `GET /payments/{paymentId}`. */

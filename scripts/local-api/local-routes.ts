@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type GatewayFaults, listCharges } from '../../functions/shared/gateway.js'
 import { jsonResponse } from '../../functions/shared/problems.js'
-import type { HttpResult } from '../../lib/index.js'
+import type { HttpResult } from '../../lib/http/index.js'
 import { type ConsoleContext, consoleRoute } from './console/routes.js'
 import type { LocalEventFlow } from './event-flow.js'
 

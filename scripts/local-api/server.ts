@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Context } from 'aws-lambda'
 import { jsonResponse, sampleProblem } from '../../functions/shared/problems.js'
-import type { HttpEvent, HttpResult } from '../../lib/index.js'
+import type { HttpEvent, HttpResult } from '../../lib/http/index.js'
 import { CONSOLE_STATE_PATH } from './console/routes.js'
 import { httpApiEvent, sendResult } from './http-api-event.js'
 import { lambdaContext } from './lambda-context.js'

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -28,8 +29,15 @@ const LINKED = [
 /** Everything a user needs and nothing else: both builds, their declarations, the SQL schema, manifest, README. */
 const SHIPPED =
   /^(package\.json|README\.md|LICENSE|dist\/cjs\/package\.json|dist\/(esm|cjs)\/[\w/-]+\.(js|d\.ts)|sql\/postgres\/[\w/-]+\.sql)$/
+/** The entry point of every subpath package.json exports, so a new subpath cannot ship without its files. */
+const ENTRIES = Object.keys(
+  (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> })
+    .exports,
+)
+  .filter((subpath) => subpath !== './package.json')
+  .map((subpath) => (subpath === '.' ? 'index' : `${subpath.slice(2)}/index`))
 const REQUIRED = [
-  ...['index', 'cdk/index', 'postgres/index', 'testing/index'].flatMap((entry) =>
+  ...ENTRIES.flatMap((entry) =>
     ['esm', 'cjs'].flatMap((format) => [`dist/${format}/${entry}.js`, `dist/${format}/${entry}.d.ts`]),
   ),
   'sql/postgres/001_idempotency.sql',

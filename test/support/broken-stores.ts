@@ -1,11 +1,7 @@
 import { decide } from '../../lib/decide.js'
-import {
-  type CollectedWrites,
-  IdempotencyLeaseLostError,
-  type IdempotencyStore,
-  InMemoryStore,
-} from '../../lib/index.js'
+import { IdempotencyLeaseLostError, type IdempotencyStore, InMemoryStore } from '../../lib/index.js'
 import { collectedItems } from '../../lib/own-writes.js'
+import type { CollectedWrites } from '../../lib/store/index.js'
 import type { StoreContractHarness } from '../../lib/testing/index.js'
 
 type Store = IdempotencyStore<CollectedWrites<unknown>>

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { type DynamoDBStore, type IdempotencyOptions, makeIdempotent, recordKeyOf } from '../../lib/index.js'
+import { type DynamoDBStore, type IdempotencyOptions, makeIdempotent } from '../../lib/index.js'
+import { recordKeyOf } from '../../lib/store/index.js'
 import { lambdaContext } from './records.js'
 
 /** Records for the operator CLI tests, written through the library the way a deployed handler writes them. */

@@ -8,7 +8,7 @@ import {
   type HttpResult,
   httpIdempotency,
   makeHttpIdempotent,
-} from '../../lib/index.js'
+} from '../../lib/http/index.js'
 import { lambdaContext } from './records.js'
 
 type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>

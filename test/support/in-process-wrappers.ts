@@ -1,19 +1,19 @@
 import middy from '@middy/core'
 import type { Context, SQSRecord } from 'aws-lambda'
+import { makeIdempotentBatchHandler, makeIdempotentFunction, sqsBatch } from '../../lib/events/index.js'
 import {
   type HttpEvent,
   type HttpIdempotencyOptions,
   type HttpResult,
   httpIdempotency,
+  makeHttpIdempotent,
+} from '../../lib/http/index.js'
+import {
   IdempotencyHandlerTimeoutError,
   IdempotencyInProgressError,
   idempotency,
   idempotencyOf,
-  makeHttpIdempotent,
   makeIdempotent,
-  makeIdempotentBatchHandler,
-  makeIdempotentFunction,
-  sqsBatch,
 } from '../../lib/index.js'
 import { sqsRecord } from './events.js'
 import {

@@ -1,10 +1,6 @@
 import { DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb'
-import {
-  DynamoDBStore,
-  type IdempotencyRecord,
-  type IdempotencyStore,
-  idempotencyOf,
-} from '../../lib/index.js'
+import { DynamoDBStore, type IdempotencyStore, idempotencyOf } from '../../lib/index.js'
+import type { IdempotencyRecord } from '../../lib/store/index.js'
 import { localDynamoDBClientConfig } from '../../scripts/dynamodb-local.js'
 import { type FaultHooks, injectFaults, instantRetries } from './faults.js'
 

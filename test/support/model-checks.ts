@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { GATEWAY_LEDGER_PARTITION_KEY } from '../../functions/shared/tables.js'
-import type { IdempotencyRecord } from '../../lib/index.js'
 import { decodeResult } from '../../lib/result-codec.js'
+import type { IdempotencyRecord } from '../../lib/store/index.js'
 import { backendOf, type ModelEnvironment } from './model.js'
 import { type Answer, type Execution, LEASE_MS, type Trace } from './model-trace.js'
 

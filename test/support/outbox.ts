@@ -6,7 +6,7 @@ import { type ChargeRequest, createSimulatedGateway } from '../../functions/shar
 import { type PaymentSucceededEvent, parsePaymentSucceeded } from '../../functions/shared/outbox.js'
 import { scanAll } from '../../functions/shared/reads.js'
 import type { SampleTableNames } from '../../functions/shared/tables.js'
-import type { HttpResult } from '../../lib/index.js'
+import type { HttpResult } from '../../lib/http/index.js'
 import { uniqueTableName } from '../helpers/dynamodb.js'
 import { sqsRecord, streamRecord } from './events.js'
 import { httpApiEvent } from './http-events.js'

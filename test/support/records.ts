@@ -1,4 +1,4 @@
-import type { CompletedRecord, InProgressRecord } from '../../lib/index.js'
+import type { CompletedRecord, InProgressRecord } from '../../lib/store/index.js'
 
 /** A fixed instant, so every timestamp in a test reads as an offset from it. */
 export const NOW_MS = Date.UTC(2026, 10, 27, 12, 0, 0)

@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import type { HttpEvent, HttpIdempotencyOptions } from '../../lib/index.js'
+import type { HttpEvent, HttpIdempotencyOptions } from '../../lib/http/index.js'
 import { headerOf, type RequestSpec } from './http-events.js'
 import { freshKey, wrapHandler, type wrappers } from './http-harness.js'
 

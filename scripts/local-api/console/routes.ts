@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { jsonResponse } from '../../../functions/shared/problems.js'
-import type { HttpResult } from '../../../lib/index.js'
+import type { HttpResult } from '../../../lib/http/index.js'
 import type { ConsoleRecorder } from './recorder.js'
 import { type ConsoleState, consoleState, type RecordSource } from './state.js'
 

@@ -1,8 +1,8 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type Charge, listCharges } from '../../../functions/shared/gateway.js'
 import { scanAll } from '../../../functions/shared/reads.js'
-import { sha256 } from '../../../lib/index.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/schema.js'
+import { sha256 } from '../../../lib/store/index.js'
 import type { ConsoleRecorder, OutcomeCounts, SentKey } from './recorder.js'
 
 /**

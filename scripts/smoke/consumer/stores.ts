@@ -1,5 +1,6 @@
-import { type CollectedWrites, InMemoryStore } from 'lambda-idempotency'
+import { InMemoryStore } from 'lambda-idempotency'
 import { idempotencySchemaSql, type PostgresPool, PostgresStore } from 'lambda-idempotency/postgres'
+import type { CollectedWrites } from 'lambda-idempotency/store'
 import { runStoreContract, storeContractCases } from 'lambda-idempotency/testing'
 
 // The subpaths for stores, from the installed tarball: the contract runs (no test runner needed), and the

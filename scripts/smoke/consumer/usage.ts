@@ -6,9 +6,9 @@ import {
   idempotency,
   idempotencyOf,
   logOutcomes,
-  makeHttpIdempotent,
   makeIdempotent,
 } from 'lambda-idempotency'
+import { makeHttpIdempotent } from 'lambda-idempotency/http'
 
 // The usage a reader of the README writes, against the installed tarball: with Middy, without it, the HTTP
 // preset. Shared by the ESM and the CommonJS consumer, so both builds answer the same questions.

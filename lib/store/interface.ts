@@ -1,4 +1,4 @@
-import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from './record.js'
+import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from '../record.js'
 
 export type AcquireResult =
   | { readonly acquired: true }

@@ -1,0 +1,19 @@
+/**
+ * `lambda-idempotency/store`: what it takes to write a store of your own, or a tool that reads records: the
+ * record shapes, the pure `decide` the acquire condition must mirror, own writes, refusals, and the key and
+ * fingerprint derivations. Prove a store with the contract in `lambda-idempotency/testing`.
+ *
+ * @module
+ */
+
+export { type AttemptRequest, type Decision, decide } from '../decide.js'
+export { canonicalJson, fingerprintOf, sha256 } from '../fingerprint.js'
+export { CollectedWrites, type DynamoDBOwnWrites } from '../own-writes.js'
+export type { CompletedRecord, IdempotencyRecord, InProgressRecord, StoredResult } from '../record.js'
+export { defaultNamespace, namespaceOfRecordKey, recordKeyOf } from '../record-key.js'
+export {
+  type AcquireResult,
+  type OwnWritesClaim,
+  type RefusedPart,
+  StoreWriteRefusedError,
+} from './interface.js'
