@@ -1,7 +1,6 @@
-import { createServer } from 'node:net'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDBStore } from '../lib/index.js'
-import { type CliResult, runCli } from './helpers/cli.js'
+import { closedPort, expectOneLineError, runCli } from './helpers/cli.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import {
   chargeHandler,
@@ -16,14 +15,6 @@ let table: string
 beforeAll(async () => {
   table = await createIdempotencyTestTable(client, 'cli-errors')
 })
-
-/** A user's mistake gets one line on stderr and no stack trace. */
-function expectOneLineError(result: CliResult, code: number, ...phrases: (string | RegExp)[]) {
-  expect(result.code).toBe(code)
-  expect(result.stderr).not.toMatch(/^\s+at /m)
-  expect(result.stderr.trim().split('\n')).toHaveLength(1)
-  for (const phrase of phrases) expect(result.stderr).toMatch(phrase)
-}
 
 /** No endpoint, no credentials anywhere the SDK looks, no instance metadata service to wait for. */
 const noAwsAccount = {
@@ -138,13 +129,3 @@ describe('lambda-idempotency errors a user can cause', () => {
     expect(stdout).toMatch(/Usage: lambda-idempotency <inspect\|invalidate\|stats>/)
   })
 })
-
-/** A port nothing listens on: bound by us, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}

@@ -1,10 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { inject } from 'vitest'
+import { expect, inject } from 'vitest'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 export const CLI_SOURCE = join(repoRoot, 'lib/cli/main.ts')
@@ -20,15 +21,21 @@ export interface CliOptions {
   readonly env?: Record<string, string | undefined>
   /** Written to stdin, which is then closed; without it stdin is closed at once (no terminal, no answer). */
   readonly input?: string
+  /** Peer packages left out of the bundle, so the CLI runs as in a project that lacks them. */
+  readonly without?: readonly string[]
 }
 
 /**
- * The CLI as one esbuild bundle (the SDK included), built once per test file: tsx compiles every module on
- * each start, which on a loaded machine costs seconds per run; the bundle starts like the published bin.
+ * The CLI as one esbuild bundle (the SDK and pg included), built once per test file: tsx compiles every module on
+ * each start, which on a loaded machine costs seconds per run; the bundle starts like the published bin. A
+ * bundle `without` some peers imports them at run time from a temp folder, where no node_modules has them.
  */
-let bundled: Promise<string> | undefined
-function cliBundle(): Promise<string> {
-  bundled ??= (async () => {
+const bundles = new Map<string, Promise<string>>()
+function cliBundle(without: readonly string[] = []): Promise<string> {
+  const name = [...without].sort().join(',')
+  const existing = bundles.get(name)
+  if (existing !== undefined) return existing
+  const bundled = (async () => {
     const outfile = join(await mkdtemp(join(tmpdir(), 'lambda-idempotency-cli-')), 'cli.mjs')
     await build({
       entryPoints: [CLI_SOURCE],
@@ -37,6 +44,7 @@ function cliBundle(): Promise<string> {
       format: 'esm',
       outfile,
       logLevel: 'warning',
+      external: [...without],
       // Bundled CommonJS (the SDK's dependencies) calls require for Node built-ins; ESM has no require.
       banner: {
         js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
@@ -44,13 +52,18 @@ function cliBundle(): Promise<string> {
     })
     return outfile
   })()
+  bundles.set(name, bundled)
   return bundled
 }
 
-/** Environment for a run against the test DynamoDB Local: its endpoint, and no AWS account of the developer's. */
+/**
+ * Environment for a run against the test DynamoDB Local: its endpoint, and no AWS account or database of the
+ * developer's (a DATABASE_URL would choose PostgreSQL when no endpoint is named).
+ */
 export function localEnv(): Record<string, string | undefined> {
   return {
     DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+    DATABASE_URL: undefined,
     IDEMPOTENCY_TABLE_NAME: undefined,
     AWS_PROFILE: undefined,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -61,10 +74,14 @@ export function localEnv(): Record<string, string | undefined> {
 export async function startCli(args: readonly string[], options: Omit<CliOptions, 'input'> = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, ...localEnv(), ...options.env }
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [await cliBundle(), ...args], {
-    cwd: repoRoot,
-    env,
-  })
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    [await cliBundle(options.without), ...args],
+    {
+      cwd: repoRoot,
+      env,
+    },
+  )
   let stdout = ''
   let stderr = ''
   const stderrWaiters: { text: string; resolve: () => void }[] = []
@@ -99,4 +116,22 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
   if (options.input === undefined) cli.close()
   else cli.answer(options.input)
   return cli.done
+}
+
+/** A port nothing listens on: bound by us, then released. */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A user's mistake gets one line on stderr, the exit code scripts branch on, and no stack trace. */
+export function expectOneLineError(result: CliResult, code: number, ...phrases: (string | RegExp)[]) {
+  expect(result.code).toBe(code)
+  expect(result.stderr).not.toMatch(/^\s+at /m)
+  expect(result.stderr.trim().split('\n')).toHaveLength(1)
+  for (const phrase of phrases) expect(result.stderr).toMatch(phrase)
 }

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { type DynamoDBStore, type IdempotencyOptions, makeIdempotent } from '../../lib/index.js'
-import { recordKeyOf } from '../../lib/store/index.js'
+import {
+  type IdempotencyOptions,
+  type IdempotencyStore,
+  makeIdempotent,
+  recordKeyOf,
+} from '../../lib/index.js'
 import { lambdaContext } from './records.js'
 
-/** Records for the operator CLI tests, written through the library the way a deployed handler writes them. */
+/**
+ * Records for the operator CLI tests, written through the library the way a deployed handler writes them, on any
+ * store: DynamoDB Local or the test run's PostgreSQL.
+ */
 export interface ChargeEvent {
   readonly paymentId: string
   readonly amount: number
@@ -20,7 +27,7 @@ export const recordKeyFor = (paymentId: string, namespace = NAMESPACE) => record
 type ChargeOptions = Partial<IdempotencyOptions<ChargeEvent, unknown>>
 
 /** A charge handler in the function `payments-fn`, operation `charge`; `runs` counts real executions. */
-export function chargeHandler(store: DynamoDBStore, options: ChargeOptions = {}, result?: unknown) {
+export function chargeHandler(store: IdempotencyStore, options: ChargeOptions = {}, result?: unknown) {
   const counter = { runs: 0 }
   const handler = makeIdempotent(
     async (event: ChargeEvent) => {
@@ -34,7 +41,7 @@ export function chargeHandler(store: DynamoDBStore, options: ChargeOptions = {},
 }
 
 /** A charge that holds its key (a live lease) until `finish()`; `settled` is the handler's own outcome. */
-export function chargeInFlight(store: DynamoDBStore, paymentId: string) {
+export function chargeInFlight(store: IdempotencyStore, paymentId: string) {
   let finish: () => void = () => undefined
   const gate = new Promise<void>((resolve) => {
     finish = resolve
@@ -55,6 +62,6 @@ export function chargeInFlight(store: DynamoDBStore, paymentId: string) {
 }
 
 /** Waits until the in-flight charge's record exists, so the CLI never races its claim. */
-export async function untilStored(store: DynamoDBStore, recordKey: string): Promise<void> {
+export async function untilStored(store: IdempotencyStore, recordKey: string): Promise<void> {
   while ((await store.get(recordKey)) === undefined) await new Promise((resolve) => setTimeout(resolve, 20))
 }
