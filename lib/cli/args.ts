@@ -8,10 +8,14 @@ export const USAGE = `Usage: lambda-idempotency <inspect|invalidate|stats> [opti
   stats        Records by state, age and namespace, over a sample or a full scan.
 
 Where the records are (every command):
-  --table NAME          the idempotency table (default: $IDEMPOTENCY_TABLE_NAME)
+  --table NAME          the idempotency table (default: $IDEMPOTENCY_TABLE_NAME); PostgreSQL: [schema.]name
+  --json                one JSON document on stdout, for scripts
+DynamoDB (the default):
   --endpoint URL        e.g. http://localhost:8000 for DynamoDB Local (default: $DYNAMODB_ENDPOINT)
   --region REGION       (default: $AWS_REGION, or your AWS profile's region)
-  --json                one JSON document on stdout, for scripts
+PostgreSQL:
+  --database-url URL    postgres://user:password@host:5432/database (default: $DATABASE_URL, when neither
+                        --endpoint, --region nor $DYNAMODB_ENDPOINT names DynamoDB)
 
 Which record (inspect, invalidate), either
   --record-key KEY      the hashed record key, as the toolkit's logs and metrics print it
@@ -32,15 +36,16 @@ invalidate:  --yes           do not ask for confirmation
              --force         delete even while a lease is live (the handler may be running)
 stats:       --sample N      read only the first N items (default: 1000)
              --full          read every item
-             --segments N    parallel scan segments, with --full (default: 1)
-             --page-size N   items per Scan call, to spread the read load
+             --segments N    parallel scan segments, with --full (default: 1; DynamoDB only)
+             --page-size N   items per Scan call (rows per query on PostgreSQL), to spread the read load
 
-Exit codes: 0 done, 1 failed (AWS error, refused, not confirmed), 2 usage, 3 record not found.`
+Exit codes: 0 done, 1 failed (store error, refused, not confirmed), 2 usage, 3 record not found.`
 
 const COMMON = {
   table: { type: 'string' },
   endpoint: { type: 'string' },
   region: { type: 'string' },
+  'database-url': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const

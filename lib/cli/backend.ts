@@ -2,12 +2,16 @@ import type { IdempotencyRecord } from '../record.js'
 
 /**
  * What the operator CLI needs from wherever records live: read one, delete one under a fence, and scan. The
- * commands know nothing else about the store, so another backend (PostgreSQL) is one more implementation of
- * this interface and one more case in `openBackend`.
+ * commands know nothing else about the store: DynamoDB and PostgreSQL are two implementations, chosen in
+ * `openBackend` (store-choice.ts).
  */
 export interface RecordBackend {
   /** Where the records live, for messages: `DynamoDB table payments-idempotency`. */
   readonly description: string
+  /** The order a sample's first items come in, for the stats heading: says whether it is biased. */
+  readonly sampleOrder: string
+  /** Whether `scan` honours `segments` (DynamoDB's parallel scan). */
+  readonly parallelScan: boolean
   /** The record under `recordKey`, read consistently; undefined when there is none. */
   read(recordKey: string): Promise<IdempotencyRecord | undefined>
   /**
@@ -17,8 +21,13 @@ export interface RecordBackend {
   deleteFenced(record: IdempotencyRecord, fence: DeleteFence): Promise<'deleted' | 'gone' | 'changed'>
   /** Reads items page by page; `onPage` sees each page as it arrives (pages of parallel segments interleave). */
   scan(request: ScanRequest, onPage: (items: readonly ScannedItem[]) => void): Promise<void>
-  /** A cheap, approximate item count for a progress bar (DynamoDB updates it about every six hours). */
+  /**
+   * A cheap, approximate item count for a progress bar: DynamoDB updates it about every six hours, PostgreSQL
+   * on ANALYZE (autovacuum runs it).
+   */
   approximateItemCount(): Promise<number | undefined>
+  /** Lets go of connections, so the process can exit. */
+  close(): Promise<void>
 }
 
 export interface DeleteFence {

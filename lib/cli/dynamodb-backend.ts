@@ -82,6 +82,8 @@ export function dynamoDBBackend(
 
   return {
     description: `DynamoDB table ${table}${where.endpoint ? ` at ${where.endpoint}` : ''}`,
+    sampleOrder: 'the first items in key-hash order, unrelated to age',
+    parallelScan: true,
     read: (recordKey) => store.get(recordKey),
     deleteFenced,
     async scan(request, onPage) {
@@ -99,6 +101,9 @@ export function dynamoDBBackend(
         if ((error as Error).name === 'AccessDeniedException') return undefined
         throw error
       }
+    },
+    async close() {
+      client.destroy()
     },
   }
 }

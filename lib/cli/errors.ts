@@ -1,7 +1,7 @@
 /** Exit codes, documented in docs/operations.md: scripts branch on them. */
 export const EXIT = {
   ok: 0,
-  /** The command ran and failed: AWS refused, the record changed, the operator said no. */
+  /** The command ran and failed: the store refused, the record changed, the operator said no. */
   failed: 1,
   /** The command line was wrong: nothing was read or written. */
   usage: 2,
@@ -34,7 +34,7 @@ export class UsageError extends CliError {
   }
 }
 
-/** Where the command talked to, for messages that name it. */
+/** Where a DynamoDB table is, for messages that name it (PostgreSQL's: PostgresWhere in store-choice.ts). */
 export interface Where {
   readonly table: string
   readonly endpoint?: string

@@ -1,35 +1,38 @@
-import { type Command, type Flags, parseCommandLine, text, USAGE } from './args.js'
+import { type Command, parseCommandLine, USAGE } from './args.js'
 import type { RecordBackend } from './backend.js'
-import { dynamoDBBackend } from './dynamodb-backend.js'
-import { CliError, EXIT, explainAwsError, UsageError, type Where } from './errors.js'
+import { CliError, EXIT, explainAwsError, UsageError } from './errors.js'
 import { inspect } from './inspect.js'
 import { invalidate } from './invalidate.js'
 import type { CliIo } from './io.js'
 import type { CommandContext } from './lookup.js'
 import { stats } from './stats.js'
+import { chooseStore, openBackend, type StoreChoice } from './store-choice.js'
 
 const COMMANDS: Record<Command, (context: CommandContext) => Promise<void>> = { inspect, invalidate, stats }
 const PROGRAM = 'lambda-idempotency'
 
 /** Runs one command line and returns the exit code; every error a user can cause becomes a message, never a trace. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  let where: Where | undefined
+  let choice: StoreChoice | undefined
+  let backend: RecordBackend | undefined
   try {
     const parsed = parseCommandLine(argv)
     if (parsed.kind === 'help') {
       io.out(USAGE)
       return EXIT.ok
     }
-    where = whereOf(parsed.flags, io.env)
-    const backend = openBackend(where, io.env)
+    choice = chooseStore(parsed.flags, io.env)
+    backend = await openBackend(choice, io.env)
     await COMMANDS[parsed.command]({ command: parsed.command, flags: parsed.flags, io, backend })
     return EXIT.ok
   } catch (error) {
-    return report(error, where, io)
+    return report(error, choice, io)
+  } finally {
+    await backend?.close().catch(() => undefined)
   }
 }
 
-function report(error: unknown, where: Where | undefined, io: CliIo): number {
+function report(error: unknown, choice: StoreChoice | undefined, io: CliIo): number {
   if (error instanceof CliError) {
     io.err(`${PROGRAM}: ${error.message}`)
     for (const hint of error.hints) io.err(`  ${hint}`)
@@ -37,7 +40,8 @@ function report(error: unknown, where: Where | undefined, io: CliIo): number {
       io.err(error.showUsage ? `\n${USAGE}` : `Run \`${PROGRAM} --help\` for usage.`)
     return error.exitCode
   }
-  const explained = where && explainAwsError(error, where)
+  // The PostgreSQL backend explains its errors itself (a missing table needs one more query to say which part).
+  const explained = choice?.kind === 'dynamodb' ? explainAwsError(error, choice.where) : undefined
   if (explained) {
     io.err(`${PROGRAM}: ${explained}`)
     return EXIT.failed
@@ -47,23 +51,4 @@ function report(error: unknown, where: Where | undefined, io: CliIo): number {
   io.err(`${PROGRAM}: unexpected ${name}: ${message}`)
   if (io.env.LAMBDA_IDEMPOTENCY_DEBUG) io.err(stack ?? '')
   return EXIT.failed
-}
-
-function whereOf(flags: Flags, env: CliIo['env']): Where {
-  const table = text(flags, 'table') ?? (env.IDEMPOTENCY_TABLE_NAME || undefined)
-  if (table === undefined)
-    throw new UsageError('Name the table: --table, or the IDEMPOTENCY_TABLE_NAME variable.')
-  return {
-    table,
-    endpoint: text(flags, 'endpoint') ?? (env.DYNAMODB_ENDPOINT || undefined),
-    region: text(flags, 'region') ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
-  }
-}
-
-/**
- * The one place a backend is chosen. A PostgreSQL backend is another `RecordBackend` (read, fenced delete,
- * scan over its table) and another branch here, picked by its own option (a connection string).
- */
-function openBackend(where: Where, env: CliIo['env']): RecordBackend {
-  return dynamoDBBackend(where, env)
 }

@@ -37,6 +37,10 @@ export async function stats(context: CommandContext): Promise<void> {
   const pageSize = count(flags, 'page-size')
   if (full && sample !== undefined) throw new UsageError('Give --sample or --full, not both.')
   if (segments !== undefined && !full) throw new UsageError('--segments needs --full.')
+  if (segments !== undefined && !backend.parallelScan)
+    throw new UsageError(
+      `--segments is DynamoDB's parallel scan; ${backend.description} is read in one query at a time.`,
+    )
   const maxItems = full ? undefined : (sample ?? DEFAULT_SAMPLE_ITEMS)
 
   const approximate = await backend.approximateItemCount()
@@ -52,7 +56,7 @@ export async function stats(context: CommandContext): Promise<void> {
 
   const result = { table: backend.description, mode: full ? 'full' : 'sample', ...tally.result }
   if (flag(flags, 'json')) io.out(JSON.stringify(result, null, 2))
-  else for (const line of render(result)) io.out(line)
+  else for (const line of render(result, backend.sampleOrder)) io.out(line)
 }
 
 function createTally() {
@@ -102,9 +106,8 @@ function classify(item: Extract<ScannedItem, { kind: 'record' }>, nowEpochMs: nu
 
 type Result = ReturnType<typeof createTally>['result'] & { table: string; mode: string }
 
-function render(result: Result): string[] {
-  const what =
-    result.mode === 'full' ? 'full scan' : 'sample (the first items in key-hash order, unrelated to age)'
+function render(result: Result, sampleOrder: string): string[] {
+  const what = result.mode === 'full' ? 'full scan' : `sample (${sampleOrder})`
   const other = result.otherItems > 0 ? `, ${result.otherItems} of them entity versions or watermarks` : ''
   const lines = [`${result.table}: ${what}, ${result.scannedItems} items${other}`, '']
   const byState = STATES.map((state) => {

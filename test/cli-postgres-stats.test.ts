@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createIdempotencyEngine } from '../lib/index.js'
+import { PostgresStore } from '../lib/postgres/index.js'
+import { createIdempotencyTestTable, dropTestSchema, testPool } from './helpers/postgres.js'
+import { pgCli } from './support/cli-postgres.js'
+import {
+  chargeHandler,
+  chargeInFlight,
+  freshPaymentId,
+  NAMESPACE,
+  recordKeyFor,
+  silent,
+  untilStored,
+} from './support/cli-records.js'
+
+const pool = testPool(4)
+let table: string
+let cli: ReturnType<typeof pgCli>
+let finishInFlight: () => Promise<unknown>
+const HOUR_MS = 3600_000
+
+/** One record of every state, each written through the library, then ANALYZE so the row estimate is known. */
+beforeAll(async () => {
+  table = await createIdempotencyTestTable(pool, 'cli_stats')
+  cli = pgCli(table)
+  const store = new PostgresStore({ pool, tableName: table })
+  const { charge } = chargeHandler(store)
+  for (let i = 0; i < 3; i++) await charge({ paymentId: freshPaymentId(), amount: i })
+
+  const twoDaysAgoMs = Date.now() - 48 * HOUR_MS
+  const old = chargeHandler(store, { now: () => twoDaysAgoMs, ttlSeconds: 3600 })
+  await old.charge({ paymentId: freshPaymentId(), amount: 9 })
+
+  // A crash mid-handler two hours ago: claimed, never completed nor released; its one-minute lease has ended.
+  const crashed = createIdempotencyEngine<{ id: string }, unknown>({
+    store,
+    key: (event) => event.id,
+    namespace: 'refunds-fn#handler',
+    leaseMs: 60_000,
+    now: () => Date.now() - 2 * HOUR_MS,
+    logger: silent,
+  })
+  await crashed.begin({ id: 'refund-1' }, undefined)
+
+  const paymentId = freshPaymentId()
+  const inFlight = chargeInFlight(store, paymentId)
+  await untilStored(store, recordKeyFor(paymentId))
+  finishInFlight = async () => {
+    inFlight.finish()
+    await inFlight.settled
+  }
+  await pool.query(`ANALYZE ${table}`)
+})
+
+afterAll(async () => {
+  await finishInFlight()
+  await dropTestSchema(pool, table)
+  await pool.end()
+})
+
+const EXPECTED_STATES = { completed: 3, inProgressLeaseLive: 1, inProgressLeaseEnded: 1, expired: 1 }
+
+describe('lambda-idempotency stats on PostgreSQL', () => {
+  it('counts every row of a full read by state, age and namespace', async () => {
+    const { code, stdout } = await cli('stats', ['--full', '--json'])
+
+    expect(code).toBe(0)
+    const stats = JSON.parse(stdout)
+    expect(stats).toMatchObject({ mode: 'full', scannedItems: 6, otherItems: 0, states: EXPECTED_STATES })
+    expect(stats.table).toContain(`PostgreSQL table ${table}`)
+    expect(stats.ages.completed).toMatchObject({ under1Minute: 3 })
+    expect(stats.ages.inProgressLeaseEnded).toMatchObject({ under1Day: 1 })
+    expect(stats.ages.expired).toMatchObject({ under7Days: 1 })
+    expect(stats.namespaces[NAMESPACE]).toMatchObject({ completed: 3, expired: 1, inProgressLeaseLive: 1 })
+    expect(stats.namespaces['refunds-fn#handler']).toMatchObject({ inProgressLeaseEnded: 1 })
+  })
+
+  it('reads no more than --sample rows, and says in what order it took them', async () => {
+    const json = await cli('stats', ['--sample', '4', '--json'])
+    const human = await cli('stats', ['--sample', '4'])
+
+    expect(json.code).toBe(0)
+    const stats = JSON.parse(json.stdout)
+    expect(stats).toMatchObject({ mode: 'sample', scannedItems: 4 })
+    const counted = Object.values(stats.states as Record<string, number>).reduce((sum, n) => sum + n, 0)
+    expect(counted).toBe(4)
+    expect(human.stdout).toMatch(/sample \(the first rows in record-key order.*\), 4 items/)
+  })
+
+  it('reports progress on stderr, one plain line per page of --page-size rows, against the row estimate', async () => {
+    const { code, stdout, stderr } = await cli('stats', ['--full', '--page-size', '2'])
+
+    expect(code).toBe(0)
+    const lines = stderr.trim().split('\n')
+    expect(lines).toEqual(['scanned 2 items of ~6', 'scanned 4 items of ~6', 'scanned 6 items of ~6'])
+    expect(stdout).toMatch(/COMPLETED\s+3/)
+    expect(stdout).toMatch(/IN_PROGRESS, lease live\s+1/)
+    expect(stdout).toMatch(/IN_PROGRESS, lease ended\s+1/)
+    expect(stdout).toMatch(/expired\s+1/)
+  })
+})
