@@ -51,7 +51,7 @@ export async function invalidate(context: CommandContext): Promise<void> {
 function consequence(view: RecordView): string {
   const runsAgain = 'the next request with this key runs the handler again'
   if (view.state === 'expired')
-    return `This record is past its retention, so ${runsAgain} anyway; deleting only removes it before TTL does.`
+    return `This record is past its retention, so ${runsAgain} anyway; deleting only removes it before the cleanup (DynamoDB TTL, or deleteExpiredRecords on PostgreSQL) does.`
   if (view.state === 'COMPLETED')
     return `The handler completed and its result is replayed to retries until ${view.expiresAt}. Deleting the record forgets that: ${runsAgain}, a second effect (a second charge) unless the first was undone.`
   if (view.lease?.live)

@@ -6,7 +6,7 @@ import { namespaceOfRecordKey } from '../record-key.js'
 export interface RecordView {
   readonly recordKey: string
   readonly namespace: string | undefined
-  /** `expired` is not stored: the record is past its retention and behaves as absent until TTL deletes it. */
+  /** `expired` is not stored: the record is past its retention and behaves as absent until TTL (or the cleanup) deletes it. */
   readonly state: 'IN_PROGRESS' | 'COMPLETED' | 'expired'
   readonly status: IdempotencyRecord['status']
   readonly expiresAt: string
