@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fingerprintOf, makeHttpIdempotent, recordKeyOf } from '../lib/index.js'
+import { makeHttpIdempotent } from '../lib/http/index.js'
 import { PostgresStore } from '../lib/postgres/index.js'
+import { fingerprintOf, recordKeyOf } from '../lib/store/index.js'
 import { runCli } from './helpers/cli.js'
 import { createIdempotencyTestTable, dropTestSchema, testPool } from './helpers/postgres.js'
 import { databaseUrl, pgCli } from './support/cli-postgres.js'

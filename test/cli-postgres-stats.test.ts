@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIdempotencyEngine } from '../lib/index.js'
+import { createIdempotencyEngine } from '../lib/engine.js'
 import { PostgresStore } from '../lib/postgres/index.js'
 import { createIdempotencyTestTable, dropTestSchema, testPool } from './helpers/postgres.js'
 import { pgCli } from './support/cli-postgres.js'

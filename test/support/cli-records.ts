@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type IdempotencyOptions,
-  type IdempotencyStore,
-  makeIdempotent,
-  recordKeyOf,
-} from '../../lib/index.js'
+import { type IdempotencyOptions, type IdempotencyStore, makeIdempotent } from '../../lib/index.js'
+import { recordKeyOf } from '../../lib/store/index.js'
 import { lambdaContext } from './records.js'
 
 /**
