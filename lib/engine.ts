@@ -8,8 +8,8 @@ import {
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
 } from './errors.js'
-import { fingerprintOf } from './fingerprint.js'
-import { attachHandle, type Invocation } from './invocation.js'
+import { fingerprintOf, sha256 } from './fingerprint.js'
+import { attachHandle, type HeldClaim, type Invocation } from './invocation.js'
 import { leaseMsFor, waitBudgetMs } from './lease.js'
 import { LocalCache } from './local-cache.js'
 import {
@@ -50,13 +50,29 @@ export interface KnownRecord {
   readonly record: IdempotencyRecord | undefined
 }
 
+/**
+ * A caller's own terms for one claim, instead of a random token and a lease from the Lambda's remaining time:
+ * the durable wrapper claims once for a whole execution, with a token derived from the execution's ARN. A later
+ * `begin` with the token of the claim stored under the key continues under that claim (`owned`) and its lease.
+ */
+export interface ClaimTerms {
+  readonly token: string
+  /** How long a new claim holds. */
+  readonly leaseMs: number
+}
+
 export interface IdempotencyEngine<TEvent, TResult> {
   /** The options as the engine resolved them, defaults merged: wrappers read these, never recompute them. */
   readonly config: ResolvedOptions<TEvent, TResult>
   /** The record key and fingerprint `begin` would use; undefined when the event has no key (passthrough). */
   identify(event: TEvent, context: LambdaContextLike | undefined): EngineKey | undefined
   /** Claims the key or answers from the stored record; throws the toolkit's errors for everything else. */
-  begin(event: TEvent, context: LambdaContextLike | undefined, known?: KnownRecord): Promise<Begun<TResult>>
+  begin(
+    event: TEvent,
+    context: LambdaContextLike | undefined,
+    known?: KnownRecord,
+    terms?: ClaimTerms,
+  ): Promise<Begun<TResult>>
   /** Stores the result under the claimed key, or releases the key when the result is not final. */
   complete(invocation: Invocation, result: TResult): Promise<void>
   /** Gives the key back after a failure, so a retry runs again. Only ever deletes this invocation's own record. */
@@ -105,6 +121,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
     event: TEvent,
     context: LambdaContextLike | undefined,
     known?: KnownRecord,
+    terms?: ClaimTerms,
   ): Promise<Begun<TResult>> {
     const identity = identify(event, context)
     if (identity === undefined) {
@@ -130,22 +147,26 @@ export function createIdempotencyEngine<TEvent, TResult>(
     let pollDelayMs = FIRST_POLL_DELAY_MS
     for (let attempt = 1; ; attempt++) {
       const nowEpochMs = config.now()
-      const record = inProgressRecord(key, fingerprint, nowEpochMs, context)
+      const record = inProgressRecord(key, fingerprint, nowEpochMs, context, terms)
       const claim = await withStoreErrors(key, () => store.acquire(record, nowEpochMs))
       let decision = claim.acquired
         ? ({ kind: 'execute', reason: 'absent' } as const)
         : decide(claim.existing, record, nowEpochMs)
+      // A refused write that finds this attempt's token: an SDK retry of a write that landed, or a later begin
+      // under the same claim terms. The stored claim is ours, with the lease it was written with.
+      const owned = decision.kind === 'execute' && decision.reason === 'owned' && !claim.acquired
+      const held = claim.acquired ? record : owned ? (claim.existing as InProgressRecord) : undefined
       while (decision.kind === 'conflict' && config.now() + pollDelayMs < waitUntilEpochMs) {
         await sleep(pollDelayMs)
         pollDelayMs = Math.min(pollDelayMs * 2, MAX_POLL_DELAY_MS)
         decision = decide(await withStoreErrors(key, () => store.get(key)), record, config.now())
       }
-      const claimed = claim.acquired || (decision.kind === 'execute' && decision.reason === 'owned')
-      // A claim that landed after its own lease ended (a slow or retried write) holds nothing: another attempt
-      // may already have taken the key over. Claim again with a fresh lease rather than run without the key.
-      if (claimed && config.now() < record.leaseUntilEpochMs) {
-        emit({ type: 'fresh', key })
-        return { kind: 'execute', invocation: attachHandle(context, record, ownWritesOpener(record)) }
+      // A claim whose lease has ended (a slow or retried write) holds nothing: another attempt may already have
+      // taken the key over. Claim again with a fresh lease rather than run without the key.
+      if (held !== undefined && config.now() < held.leaseUntilEpochMs) {
+        // Continuing under a caller's own earlier claim is no new execution.
+        if (!(owned && terms !== undefined)) emit({ type: 'fresh', key })
+        return { kind: 'execute', invocation: attachHandle(context, held, ownWritesOpener(held)) }
       }
       if (decision.kind !== 'execute') return answer(decision, key, false)
       if (attempt === MAX_ACQUIRE_ATTEMPTS) return answer({ kind: 'conflict', retryAfterMs: 0 }, key, false)
@@ -186,7 +207,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
   }
 
   /** The store opens the handler's own writes only if the handler asks for them. */
-  function ownWritesOpener(record: InProgressRecord): (() => unknown) | undefined {
+  function ownWritesOpener(record: HeldClaim): (() => unknown) | undefined {
     if (store.openOwnWrites === undefined) return undefined
     return () => store.openOwnWrites?.({ key: record.key, token: record.token })
   }
@@ -196,12 +217,13 @@ export function createIdempotencyEngine<TEvent, TResult>(
     fingerprint: string,
     nowEpochMs: number,
     context: LambdaContextLike | undefined,
+    terms: ClaimTerms | undefined,
   ): InProgressRecord {
-    const leaseUntilEpochMs = nowEpochMs + leaseMsFor(context, config.leaseMs)
+    const leaseUntilEpochMs = nowEpochMs + (terms?.leaseMs ?? leaseMsFor(context, config.leaseMs))
     return {
       key,
       fingerprint,
-      token: randomUUID(),
+      token: terms?.token ?? randomUUID(),
       status: 'IN_PROGRESS',
       leaseUntilEpochMs,
       // Past its retention a record counts as absent, so a claim kept only `ttlSeconds` (60 s, say) would

@@ -62,9 +62,12 @@ const handles = registry[HANDLES]
 const SHARED_CONTEXT =
   'Two invocations holding idempotency keys share one context object, so idempotencyOf(context) cannot tell whose handle to give. Pass each invocation its own context (Lambda always does).'
 
+/** The parts of a claim a handle needs: its key, fencing token, fingerprint and lease. */
+export type HeldClaim = Pick<InProgressRecord, 'key' | 'token' | 'fingerprint' | 'leaseUntilEpochMs'>
+
 export function attachHandle(
   context: object | undefined,
-  record: InProgressRecord,
+  record: HeldClaim,
   openOwnWrites?: () => unknown,
 ): Invocation {
   const invocation: Invocation = {

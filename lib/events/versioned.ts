@@ -130,9 +130,7 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
         key: `${claim.key}#${claim.version}`,
         token: claim.token,
         fingerprint: '',
-        status: 'IN_PROGRESS',
         leaseUntilEpochMs: claim.leaseUntilEpochMs,
-        expiresAtEpochSeconds: 0,
       },
       store.openOwnWrites && (() => store.openOwnWrites?.({ key: claim.key, token: claim.token })),
     )
