@@ -181,3 +181,49 @@ export class IdempotencyCompletionRejectedError extends IdempotencyError {
     this.released = released
   }
 }
+
+/**
+ * A durable execution already has this name, started with another input: a key reused for a different request
+ * (the service keeps a name for its retention period, which may outlast the idempotency record). Nothing was
+ * started. The same HTTP answer as any payload mismatch: 422 `payload-mismatch`.
+ */
+export class DurableExecutionConflictError extends IdempotencyError {
+  constructor(options?: ErrorOptions) {
+    super(
+      'This idempotency key already started background work with a different request payload. Use a new key for a new request, or resend the original payload.',
+      422,
+      'payload-mismatch',
+      options,
+    )
+  }
+}
+
+/**
+ * The durable execution service could not be asked (throttling, a network fault, missing permissions): nothing
+ * is known to have started. Safe to retry with the same key, which names the same execution.
+ */
+export class DurableExecutionUnavailableError extends IdempotencyError {
+  constructor(operation: 'start' | 'get', cause: unknown) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
+    super(
+      `Could not ${operation} the durable execution (${reason}). Retry later with the same key.`,
+      503,
+      'execution-unavailable',
+      { cause },
+    )
+  }
+}
+
+/**
+ * `GET /operations/{id}` for an operation that does not exist, is no longer remembered, or belongs to another
+ * caller: the three answer alike, so an id reveals nothing to anyone but its owner.
+ */
+export class OperationNotFoundError extends IdempotencyError {
+  constructor() {
+    super(
+      'There is no operation with this id for you. Use the Location of the 202 Accepted answer, with the same credentials that sent the request.',
+      404,
+      'operation-not-found',
+    )
+  }
+}

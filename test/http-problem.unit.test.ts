@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { idempotencyProblem, problemResponse } from '../lib/http/index.js'
 import { DEFAULT_PROBLEM_TYPE_BASE, STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../lib/http/problem.js'
 import {
+  DurableExecutionConflictError,
+  DurableExecutionUnavailableError,
   IdempotencyCompletionRejectedError,
   type IdempotencyError,
   IdempotencyInProgressError,
@@ -14,6 +16,7 @@ import {
   IdempotencyPrincipalUnresolvedError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
+  OperationNotFoundError,
 } from '../lib/index.js'
 import { headerOf } from './support/http-events.js'
 
@@ -34,6 +37,9 @@ const everyError: [IdempotencyError, number][] = [
     ),
     500,
   ],
+  [new DurableExecutionConflictError(), 422],
+  [new DurableExecutionUnavailableError('start', new Error('TooManyRequestsException')), 503],
+  [new OperationNotFoundError(), 404],
 ]
 
 describe('problem+json answers', () => {

@@ -1,4 +1,10 @@
 export {
+  DurableExecutionConflictError,
+  DurableExecutionUnavailableError,
+  OperationNotFoundError,
+} from '../errors.js'
+export { type DurableDispatcherOptions, makeDurableDispatcher } from './dispatcher.js'
+export {
   CLAIM_STEP,
   COMPLETE_STEP,
   type DurableIdempotencyOptions,
@@ -6,6 +12,14 @@ export {
   RELEASE_STEP,
 } from './durable-idempotent.js'
 export { MAX_EXECUTION_TIMEOUT_SECONDS } from './durable-terms.js'
+export type { DurableExecutions, ExecutionStart, ExecutionState, ExecutionStatus } from './executions.js'
+export { LambdaDurableExecutions, type LambdaDurableExecutionsOptions } from './lambda-executions.js'
+export {
+  type DurableLambdaHandlerLike,
+  LocalDurableExecutions,
+  type LocalDurableExecutionsOptions,
+} from './local-executions.js'
+export { executionNameFor, isExecutionName, scopedRecordKey } from './names.js'
 export type {
   DurableContextLike,
   DurableEnvelope,

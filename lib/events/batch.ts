@@ -61,7 +61,8 @@ export function makeVersionedBatchHandler<
   return batchHandler(source, versionGuard<TRecord, TResult>(options), handler, options)
 }
 
-function batchHandler<TEvent, TRecord, TResponse, TResult, TKnown, TContext extends LambdaContextLike>(
+/** The Lambda handler for a batch: runs the records under `guard`, reports each outcome, answers per `source`. */
+export function batchHandler<TEvent, TRecord, TResponse, TResult, TKnown, TContext extends LambdaContextLike>(
   source: BatchSource<TEvent, TRecord, TResponse>,
   guard: RecordGuard<TRecord, TResult, TKnown>,
   handler: RecordHandler<TRecord, TResult, TContext>,

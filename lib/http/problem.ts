@@ -32,6 +32,8 @@ const TITLES: Readonly<Record<string, string>> = {
   'result-not-stored': 'Response was not stored',
   'handler-timeout': 'Request timed out while still being processed',
   'completion-rejected': 'Request could not be recorded',
+  'execution-unavailable': 'Background work could not be started or read',
+  'operation-not-found': 'Operation not found',
 }
 
 /**
@@ -48,6 +50,7 @@ const FIXED_DETAILS: Readonly<Record<string, string>> = {
     'The request with this key ran out of time while still being processed, and may yet finish. Retry with the same key after the Retry-After delay: you will get its result, or it will run again if it never finished.',
   'completion-rejected':
     "The server's data store refused to record this request's changes, so none of them was kept. Retrying with the same key is safe, but fails the same way until the server is fixed.",
+  'execution-unavailable': `The service that runs this request's background work could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s: the key names the same work, so it never starts twice.`,
 }
 
 /** A proxy result carrying the problem as `application/problem+json`. */
@@ -80,6 +83,7 @@ export function idempotencyProblem(
 function retryAfterOf(error: IdempotencyError): number | undefined {
   const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown }
   if (typeof retryAfterSeconds === 'number') return retryAfterSeconds
-  if (error.code === 'store-unavailable') return STORE_UNAVAILABLE_RETRY_AFTER_SECONDS
+  if (error.code === 'store-unavailable' || error.code === 'execution-unavailable')
+    return STORE_UNAVAILABLE_RETRY_AFTER_SECONDS
   return undefined
 }
