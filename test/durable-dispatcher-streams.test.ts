@@ -19,7 +19,7 @@ useLocalDurableRunner()
 const dynamodb = idempotencyStoreOnDynamoDBLocal()
 const DELIVERIES = 4
 
-const valueOf = (envelope: unknown) => (envelope as { input: { n?: number; orderId?: string } }).input
+const inputOf = (envelope: unknown) => (envelope as { input: { n?: number; orderId?: string } }).input
 
 const throttled = () => new DurableExecutionUnavailableError('start', new Error('TooManyRequestsException'))
 
@@ -45,7 +45,7 @@ describe('a dispatcher from Kinesis to durable executions', () => {
     const orders = durableOrders(dynamodb.store)
     const failed = randomUUID()
     const dispatch = makeDurableDispatcher(kinesisBatch, {
-      executions: failingStarts(orders.executions, (input) => valueOf(input).orderId === failed, throttled),
+      executions: failingStarts(orders.executions, (input) => inputOf(input).orderId === failed, throttled),
       namespace: 'orders#kinesis',
       key: kinesisDataKey('orderId'),
       input: (record) => decodeData(record),
@@ -107,7 +107,7 @@ describe('a dispatcher from Kafka to durable executions', () => {
     const dispatch = makeDurableDispatcher(kafkaBatch, {
       executions: failingStarts(
         orders.executions,
-        (input) => throttling && valueOf(input).n === 2,
+        (input) => throttling && inputOf(input).n === 2,
         throttled,
       ),
       namespace: 'orders#kafka',

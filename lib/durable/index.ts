@@ -13,6 +13,12 @@ export {
 } from './durable-idempotent.js'
 export { MAX_EXECUTION_TIMEOUT_SECONDS } from './durable-terms.js'
 export type { DurableExecutions, ExecutionStart, ExecutionState, ExecutionStatus } from './executions.js'
+export {
+  DEFAULT_OPERATIONS_PATH,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  type HttpAcceptedOptions,
+  makeHttpAccepted,
+} from './http-accepted.js'
 export { LambdaDurableExecutions, type LambdaDurableExecutionsOptions } from './lambda-executions.js'
 export {
   type DurableLambdaHandlerLike,
@@ -20,6 +26,7 @@ export {
   type LocalDurableExecutionsOptions,
 } from './local-executions.js'
 export { executionNameFor, isExecutionName, scopedRecordKey } from './names.js'
+export { makeOperationsHandler, type OperationsOptions } from './operations.js'
 export type {
   DurableContextLike,
   DurableEnvelope,

@@ -5,13 +5,23 @@
  * cannot use is ignored, never an error.
  */
 export function preferredWaitSeconds(fieldLines: readonly string[]): number | undefined {
+  const value = preferenceValue(fieldLines, 'wait')
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined
+}
+
+/** Whether the client sent the `respond-async` preference (RFC 7240 §4.1): it would rather have a 202. */
+export function prefersRespondAsync(fieldLines: readonly string[]): boolean {
+  return preferenceValue(fieldLines, 'respond-async') !== undefined
+}
+
+/** The value of the first preference called `name` ('' when it has none), or undefined when it is absent. */
+function preferenceValue(fieldLines: readonly string[], name: string): string | undefined {
   for (const preference of splitOutsideQuotes(fieldLines.join(','), ',')) {
     const [nameAndValue = ''] = splitOutsideQuotes(preference, ';')
     const equals = nameAndValue.indexOf('=')
-    const name = (equals === -1 ? nameAndValue : nameAndValue.slice(0, equals)).trim().toLowerCase()
-    if (name !== 'wait') continue
-    const value = unquote(equals === -1 ? '' : nameAndValue.slice(equals + 1).trim())
-    return /^\d+$/.test(value) ? Number(value) : undefined
+    const found = (equals === -1 ? nameAndValue : nameAndValue.slice(0, equals)).trim().toLowerCase()
+    if (found !== name) continue
+    return unquote(equals === -1 ? '' : nameAndValue.slice(equals + 1).trim())
   }
   return undefined
 }

@@ -13,15 +13,21 @@ export const EXECUTION_TIMEOUT_SECONDS = 86_400
 
 /**
  * A durable order workflow behind the durable wrapper, run by the local runner: its one step records every
- * order it shipped, so tests see how often the work really ran.
+ * order it shipped, so tests see how often the work really ran. `hold` keeps it running until the test lets go;
+ * `fail` makes it fail after shipping.
  */
-export function durableOrders(store: IdempotencyStore) {
+export function durableOrders(
+  store: IdempotencyStore,
+  options: { hold?: Promise<void>; fail?: (input: unknown) => boolean } = {},
+) {
   const shipped: unknown[] = []
   const workflow = makeDurableIdempotent(
     async (event: DurableEnvelope, context: DurableContext) => {
       await context.step('ship', async () => {
+        await options.hold
         shipped.push(event.input)
       })
+      if (options.fail?.(event.input)) throw new Error('the carrier refused the parcel: account 123456789012')
       return { shipped: event.input }
     },
     { store, executionTimeoutSeconds: EXECUTION_TIMEOUT_SECONDS, logger: silent },
