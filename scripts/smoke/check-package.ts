@@ -21,6 +21,7 @@ const bin = (name: string) => join(root, 'node_modules/.bin', name)
 const LINKED = [
   '@middy/core',
   '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-lambda',
   'aws-cdk-lib',
   'constructs',
   '@types/aws-lambda',

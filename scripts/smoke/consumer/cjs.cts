@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib'
 import { IdempotencyTable } from 'lambda-idempotency/cdk'
 import { stores } from './stores.cjs'
 import { http, withMiddy, withoutMiddy } from './usage.cjs'
+import { durable, http, withMiddy, withoutMiddy } from './usage.cjs'
 
 // CDK apps are CommonJS more often than not: the construct must load from require() too.
 async function main(): Promise<void> {
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   await withMiddy()
   await http()
   await stores()
+  await durable()
   const stack = new Stack(new App(), 'Smoke')
   const table = new IdempotencyTable(stack, 'Idempotency')
   if (typeof table.table.tableName !== 'string') throw new Error('smoke: the CDK construct has a table')

@@ -9,6 +9,7 @@ import {
   makeIdempotent,
 } from 'lambda-idempotency'
 import { makeHttpIdempotent } from 'lambda-idempotency/http'
+import { executionNameFor, LambdaDurableExecutions, makeDurableIdempotent } from 'lambda-idempotency/durable'
 
 // The usage a reader of the README writes, against the installed tarball: with Middy, without it, the HTTP
 // preset. Shared by the ESM and the CommonJS consumer, so both builds answer the same questions.
@@ -83,4 +84,31 @@ export async function http(): Promise<void> {
   await handler(event, context)
   const replay = await handler(event, context)
   check(replay.headers?.['Idempotent-Replayed'] === 'true', 'the HTTP preset marks replays')
+}
+
+export async function durable(): Promise<void> {
+  let runs = 0
+  const handler = makeDurableIdempotent(
+    async (event: Order) => {
+      runs++
+      return { charged: event.amount }
+    },
+    { store: new InMemoryStore(), key: (event) => event.orderId, executionTimeoutSeconds: 3600 },
+  )
+  // What the durable SDK hands the handler, reduced to what the wrapper reads: a step runs its function here.
+  const executionContext = (arn: string) => ({
+    executionContext: { durableExecutionArn: arn },
+    lambdaContext: context,
+    step<T>(_name: string, fn: () => Promise<T>) {
+      return fn()
+    },
+  })
+  await handler({ orderId: 'o-3', amount: 9 }, executionContext('arn:execution-1'))
+  const again = await handler({ orderId: 'o-3', amount: 9 }, executionContext('arn:execution-2'))
+  check(runs === 1 && again.charged === 9, 'a second durable execution with the key gets the first result')
+  check(/^[\w-]{43}$/.test(executionNameFor('payouts#key')), 'execution names fit Lambda’s naming rules')
+  check(
+    new LambdaDurableExecutions({ functionName: 'payouts:live' }) !== undefined,
+    'the Lambda executions load',
+  )
 }
