@@ -3,6 +3,12 @@ export {
   DurableExecutionUnavailableError,
   OperationNotFoundError,
 } from '../errors.js'
+export { httpAccepted } from './accepted-middleware.js'
+export {
+  DEFAULT_OPERATIONS_PATH,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  type HttpAcceptedOptions,
+} from './accepted-route.js'
 export { type DurableDispatcherOptions, makeDurableDispatcher } from './dispatcher.js'
 export {
   CLAIM_STEP,
@@ -13,12 +19,7 @@ export {
 } from './durable-idempotent.js'
 export { MAX_EXECUTION_TIMEOUT_SECONDS } from './durable-terms.js'
 export type { DurableExecutions, ExecutionStart, ExecutionState, ExecutionStatus } from './executions.js'
-export {
-  DEFAULT_OPERATIONS_PATH,
-  DEFAULT_RETRY_AFTER_SECONDS,
-  type HttpAcceptedOptions,
-  makeHttpAccepted,
-} from './http-accepted.js'
+export { makeHttpAccepted } from './http-accepted.js'
 export { LambdaDurableExecutions, type LambdaDurableExecutionsOptions } from './lambda-executions.js'
 export {
   type DurableLambdaHandlerLike,
