@@ -7,7 +7,7 @@ import {
   IdempotencyResultNotStoredError,
 } from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
-import { type IdempotencyOptions, LEASE_MARGIN_MS } from '../options.js'
+import { type IdempotencyOptions, jsonLineLogger, LEASE_MARGIN_MS } from '../options.js'
 import { checkExecutionTimeout, claimTermsFor, STORE_RETRIES } from './durable-terms.js'
 import type { DurableContextLike, DurableEnvelope } from './types.js'
 
@@ -80,6 +80,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
     payload: payload ?? ((event) => event),
   })
   const leaseMs = executionTimeoutSeconds * 1000 + LEASE_MARGIN_MS
+  const logger = options.logger ?? jsonLineLogger
 
   async function claim(event: TEvent, context: TContext): Promise<Claim<TResult>> {
     // A context object of its own: the handle the engine attaches to it is not the handler's (attached below,
@@ -120,7 +121,12 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
     try {
       result = await handler(event, context)
     } catch (error) {
-      if (!interruptsInvocation(error)) await releaseAfter(error)
+      const ending = sdkEnding(error)
+      // A new invocation resumes the execution under its claim: nothing to give back.
+      if (ending === 'invocation') throw error
+      // The SDK is failing the execution itself (no step can run now): give the key back directly.
+      if (ending === 'execution') await engine.release(held).catch(() => undefined)
+      else await releaseAfter(error)
       throw error
     }
     await context.step(
@@ -139,7 +145,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
         )
       } catch (error) {
         // The handler's error is the execution's; the key stays held until its lease ends.
-        options.logger?.warn('Could not release the key of a failed durable execution', {
+        logger.warn('Could not release the key of a failed durable execution', {
           key: held.key,
           error: String(error),
           handlerError: String(handlerError),
@@ -177,13 +183,13 @@ function refusal(claim: Extract<Claim<unknown>, { kind: 'refused' }>): Idempoten
 }
 
 /**
- * The SDK ends an invocation it cannot continue (a checkpoint that failed) with an error marked unrecoverable;
- * the execution resumes in a new invocation, still under its claim, so nothing is released.
+ * How the durable SDK ends an invocation it cannot continue, from the markers on its unrecoverable errors:
+ * `invocation` (a checkpoint failed; a new invocation resumes the execution, still under its claim) or
+ * `execution` (the execution fails, as after non-deterministic replay). Undefined for every other error.
  */
-function interruptsInvocation(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { isUnrecoverable?: unknown }).isUnrecoverable === true
-  )
+function sdkEnding(error: unknown): 'invocation' | 'execution' | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const marked = error as { isUnrecoverable?: unknown; isUnrecoverableInvocation?: unknown }
+  if (marked.isUnrecoverableInvocation === true) return 'invocation'
+  return marked.isUnrecoverable === true ? 'execution' : undefined
 }
