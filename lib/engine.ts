@@ -8,7 +8,7 @@ import {
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
 } from './errors.js'
-import { fingerprintOf, sha256 } from './fingerprint.js'
+import { fingerprintOf } from './fingerprint.js'
 import { attachHandle, type HeldClaim, type Invocation } from './invocation.js'
 import { leaseMsFor, waitBudgetMs } from './lease.js'
 import { LocalCache } from './local-cache.js'

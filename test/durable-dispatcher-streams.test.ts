@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { DurableExecutionUnavailableError, makeDurableDispatcher } from '../lib/durable/index.js'
-import { dynamoDBStreamBatch, kafkaBatch, kinesisBatch, kinesisDataKey } from '../lib/index.js'
+import { dynamoDBStreamBatch, kafkaBatch, kinesisBatch, kinesisDataKey } from '../lib/events/index.js'
 import { useLocalDurableRunner } from './support/durable.js'
 import { durableOrders, failingStarts } from './support/durable-orders.js'
 import {

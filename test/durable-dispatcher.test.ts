@@ -9,7 +9,7 @@ import {
   makeDurableDispatcher,
   scopedRecordKey,
 } from '../lib/durable/index.js'
-import { type RecordOutcome, sqsBatch, sqsBodyKey } from '../lib/index.js'
+import { type RecordOutcome, sqsBatch, sqsBodyKey } from '../lib/events/index.js'
 import { useLocalDurableRunner } from './support/durable.js'
 import { durableOrders, failingStarts } from './support/durable-orders.js'
 import {

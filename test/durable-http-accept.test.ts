@@ -8,7 +8,7 @@ import {
   type HttpAcceptedOptions,
   makeHttpAccepted,
 } from '../lib/durable/index.js'
-import type { HttpEvent, HttpResult } from '../lib/index.js'
+import type { HttpEvent, HttpResult } from '../lib/http/index.js'
 import { gate, useLocalDurableRunner } from './support/durable.js'
 import { durableOrders, failingStarts } from './support/durable-orders.js'
 import { idempotencyStoreOnDynamoDBLocal, silent } from './support/events.js'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createIdempotencyEngine, type IdempotencyOutcome } from '../lib/index.js'
+import { createIdempotencyEngine } from '../lib/engine.js'
+import type { IdempotencyOutcome } from '../lib/index.js'
 import { idempotencyStoreOnDynamoDBLocal, silent } from './support/events.js'
 import { NOW_MS } from './support/records.js'
 

@@ -7,7 +7,7 @@ import {
   IdempotencyResultNotStoredError,
 } from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
-import { type IdempotencyOptions, jsonLineLogger, LEASE_MARGIN_MS } from '../options.js'
+import { type IdempotencyOptions, jsonLinesLogger, LEASE_MARGIN_MS } from '../options.js'
 import { checkExecutionTimeout, claimTermsFor, STORE_RETRIES } from './durable-terms.js'
 import type { DurableContextLike, DurableEnvelope } from './types.js'
 
@@ -80,7 +80,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
     payload: payload ?? ((event) => event),
   })
   const leaseMs = executionTimeoutSeconds * 1000 + LEASE_MARGIN_MS
-  const logger = options.logger ?? jsonLineLogger
+  const logger = options.logger ?? jsonLinesLogger
 
   async function claim(event: TEvent, context: TContext): Promise<Claim<TResult>> {
     // A context object of its own: the handle the engine attaches to it is not the handler's (attached below,

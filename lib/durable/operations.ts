@@ -2,7 +2,7 @@ import { IdempotencyError, IdempotencyPrincipalUnresolvedError, OperationNotFoun
 import { principalOf } from '../http/principal.js'
 import { idempotencyProblem, problemResponse } from '../http/problem.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from '../http/types.js'
-import { jsonLineLogger } from '../options.js'
+import { jsonLinesLogger } from '../options.js'
 import { operationAnswer } from './accepted-answer.js'
 import { DEFAULT_RETRY_AFTER_SECONDS } from './accepted-route.js'
 import type { DurableExecutions } from './executions.js'
@@ -44,7 +44,7 @@ export function makeOperationsHandler(options: OperationsOptions): (event: HttpE
       if (!(error instanceof IdempotencyError)) throw error
       // The client gets fixed text; the operator needs to know which option fixes the configuration.
       if (error instanceof IdempotencyPrincipalUnresolvedError)
-        (options.logger ?? jsonLineLogger).warn(error.message, { code: error.code })
+        (options.logger ?? jsonLinesLogger).warn(error.message, { code: error.code })
       return problemResponse(idempotencyProblem(error, options.problemTypeBase))
     }
   }

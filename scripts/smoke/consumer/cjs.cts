@@ -1,7 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib'
 import { IdempotencyTable } from 'lambda-idempotency/cdk'
 import { stores } from './stores.cjs'
-import { http, withMiddy, withoutMiddy } from './usage.cjs'
 import { durable, http, withMiddy, withoutMiddy } from './usage.cjs'
 
 // CDK apps are CommonJS more often than not: the construct must load from require() too.

@@ -1,5 +1,4 @@
 import { stores } from './stores.js'
-import { http, withMiddy, withoutMiddy } from './usage.js'
 import { durable, http, withMiddy, withoutMiddy } from './usage.js'
 
 await withoutMiddy()

@@ -8,8 +8,8 @@ import {
   logOutcomes,
   makeIdempotent,
 } from 'lambda-idempotency'
-import { makeHttpIdempotent } from 'lambda-idempotency/http'
 import { executionNameFor, LambdaDurableExecutions, makeDurableIdempotent } from 'lambda-idempotency/durable'
+import { makeHttpIdempotent } from 'lambda-idempotency/http'
 
 // The usage a reader of the README writes, against the installed tarball: with Middy, without it, the HTTP
 // preset. Shared by the ESM and the CommonJS consumer, so both builds answer the same questions.
