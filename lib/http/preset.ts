@@ -27,7 +27,7 @@ export const DEFAULT_MAX_WAIT_SECONDS = 10
 export const DEFAULT_IDEMPOTENT_METHODS: readonly string[] = ['POST', 'PATCH']
 
 /** One request as the engine sees it: everything parsed and checked, nothing raw that could be stored. */
-interface HttpAttempt {
+export interface HttpAttempt {
   /** Hashed by the engine: the principal and the raw key are never stored. */
   readonly scope: string
   readonly payload: unknown
