@@ -1,3 +1,11 @@
+/**
+ * `lambda-idempotency/durable`: Lambda durable functions under one idempotency claim per execution, a dispatcher
+ * that starts one execution per event-source record, and accept-then-process HTTP routes (202 Accepted with
+ * `GET /operations/{id}`). Needs `@aws/durable-execution-sdk-js` (and `@aws-sdk/client-lambda` to start
+ * executions on Lambda); no other entry point loads this module. Guide: docs/durable.md.
+ *
+ * @module
+ */
 export {
   DurableExecutionConflictError,
   DurableExecutionUnavailableError,

@@ -2,6 +2,8 @@
  * `lambda-idempotency/postgres`: the idempotency store on PostgreSQL (RDS, Aurora PostgreSQL), where the handler's
  * own SQL commits in one transaction with its stored result. Needs `pg` (or any pool with its `query` and
  * `connect`); the root `lambda-idempotency` never loads this module. Guide: docs/sql.md.
+ *
+ * @module
  */
 export type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from './pool.js'
 export {
