@@ -97,7 +97,7 @@ const units = (value: number) => (Number.isInteger(value) ? integer(value) : fix
 const HEADER = ['path', 'WRU', 'RRU', 'CPU µs', 'Lambda $', 'DynamoDB $', 'total $', 'ours ÷ theirs']
 const width = (text: string) => [...text].length
 
-/** Laid out as Biome formats Markdown tables (padded, numbers right-aligned), so the README stays formatted. */
+/** Laid out as Biome formats Markdown tables (padded, numbers right-aligned), so docs/performance.md stays formatted. */
 function renderTable(header: readonly string[], body: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
     Math.max(3, width(title), ...body.map((cells) => width(cells[column] ?? ''))),

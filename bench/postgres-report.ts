@@ -58,7 +58,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   ].join('\n')
 }
 
-/** The README's "PostgreSQL" numbers: calls, round trips and what each path costs per million requests. */
+/** The "PostgreSQL" numbers of docs/performance.md: calls, round trips and what each path costs per million requests. */
 export function renderPostgres(calls: readonly CallRow[], postgres: PostgresResults): string {
   const p = LIST_PRICES_USD
   const rows = postgres.rows.map((row) => {

@@ -14,7 +14,7 @@ import { measureThroughput } from './throughput.js'
 
 /**
  * `npm run bench`: this toolkit against @aws-lambda-powertools/idempotency on the same work, in one run. Progress
- * goes to stderr; the Markdown table (the README's Performance section) goes to stdout.
+ * goes to stderr; the Markdown tables (docs/performance.md and its PostgreSQL section) go to stdout.
  */
 
 const KB = 1024
