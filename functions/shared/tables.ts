@@ -17,6 +17,14 @@ export const PAYMENTS_ENV = {
   fulfilmentQueueUrl: 'FULFILMENT_QUEUE_URL',
   /** How long the simulated gateway takes per charge call, in milliseconds. */
   gatewayLatencyMs: 'GATEWAY_LATENCY_MS',
+  /** Payouts the durable workflow reserves and records. */
+  payoutsTable: 'PAYOUTS_TABLE_NAME',
+  /** The simulated bank's ledger of transfers, keyed by the bank's idempotency key. */
+  bankLedgerTable: 'BANK_LEDGER_TABLE_NAME',
+  /** The durable payout function, with the alias its executions run on (`payout-workflow:live`). */
+  payoutFunction: 'PAYOUT_FUNCTION_NAME',
+  /** How long the payout workflow waits for the bank to settle a transfer, in seconds. */
+  settlementSeconds: 'PAYOUT_SETTLEMENT_SECONDS',
   /** Optional: a DynamoDB endpoint other than the region's own (DynamoDB Local). */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
 } as const
@@ -25,6 +33,10 @@ export const PAYMENTS_ENV = {
 export const PAYMENTS_PARTITION_KEY = 'paymentId'
 /** Partition key of the simulated gateway's ledger: the idempotency key the gateway dedupes charges on. */
 export const GATEWAY_LEDGER_PARTITION_KEY = 'gatewayKey'
+/** Partition key of the payouts table: an id derived from the payout's idempotency record. */
+export const PAYOUTS_PARTITION_KEY = 'payoutId'
+/** Partition key of the simulated bank's ledger: the idempotency key the bank dedupes transfers on. */
+export const BANK_LEDGER_PARTITION_KEY = 'bankKey'
 /** Partition key of the outbox: the event's stable id, which consumers dedupe on. */
 export const OUTBOX_PARTITION_KEY = 'eventId'
 /** The outbox's DynamoDB TTL attribute (epoch seconds): events are kept a while after their stream record. */
@@ -45,6 +57,13 @@ export interface SampleTableNames extends PaymentsTableNames {
   readonly fulfilments: string
 }
 
+/** The tables the payout workflow writes: its idempotency records, its payouts and the bank's ledger. */
+export interface PayoutTableNames {
+  readonly idempotency: string
+  readonly payouts: string
+  readonly bankLedger: string
+}
+
 /** A CreateTable request for local runs and tests; deployed tables come from the CDK stack. */
 export function paymentsTableDefinition(tableName: string): CreateTableCommandInput {
   return stringKeyedTable(tableName, PAYMENTS_PARTITION_KEY)
@@ -60,6 +79,14 @@ export function outboxTableDefinition(tableName: string): CreateTableCommandInpu
     ...stringKeyedTable(tableName, OUTBOX_PARTITION_KEY),
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
   }
+}
+
+export function payoutsTableDefinition(tableName: string): CreateTableCommandInput {
+  return stringKeyedTable(tableName, PAYOUTS_PARTITION_KEY)
+}
+
+export function bankLedgerTableDefinition(tableName: string): CreateTableCommandInput {
+  return stringKeyedTable(tableName, BANK_LEDGER_PARTITION_KEY)
 }
 
 export function fulfilmentsTableDefinition(tableName: string): CreateTableCommandInput {
