@@ -4,6 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import {
   ApplicationLogLevel,
   Architecture,
+  type DurableConfig,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
@@ -21,6 +22,8 @@ export interface PaymentFunctionProps {
   readonly memorySize: number
   readonly timeout: Duration
   readonly environment: Readonly<Record<string, string>>
+  /** A durable function: its role is not given the checkpoint actions here (see infra/payouts.ts). */
+  readonly durableConfig?: DurableConfig
 }
 
 /**
@@ -54,6 +57,7 @@ export function paymentFunction(scope: Construct, id: string, props: PaymentFunc
     architecture: Architecture.ARM_64,
     memorySize: props.memorySize,
     timeout: props.timeout,
+    durableConfig: props.durableConfig,
     role,
     logGroup,
     loggingFormat: LoggingFormat.JSON,

@@ -10,6 +10,8 @@ import { Construct } from 'constructs'
 export interface PaymentsApiProps {
   readonly createPayment: IFunction
   readonly getPayment: IFunction
+  readonly createPayout: IFunction
+  readonly getOperation: IFunction
 }
 
 /**
@@ -102,6 +104,18 @@ export class PaymentsApi extends Construct {
       path: '/payments/{paymentId}',
       methods: [HttpMethod.GET],
       integration: new HttpLambdaIntegration('GetPayment', props.getPayment),
+      authorizer,
+    })
+    api.addRoutes({
+      path: '/payouts',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('CreatePayout', props.createPayout),
+      authorizer,
+    })
+    api.addRoutes({
+      path: '/operations/{id}',
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('GetOperation', props.getOperation),
       authorizer,
     })
     this.url = stage.url

@@ -12,6 +12,7 @@ import { IdempotencyDashboard, IdempotencyTable } from '../lib/cdk/index.js'
 import { PaymentEvents } from './payment-events.js'
 import { paymentFunction } from './payment-function.js'
 import { PaymentsApi } from './payments-api.js'
+import { Payouts } from './payouts.js'
 import { sampleTable } from './sample-table.js'
 
 export interface PaymentsStackProps extends StackProps {
@@ -28,14 +29,16 @@ export interface PaymentsStackProps extends StackProps {
  * The sample payments service: POST /payments and GET /payments/{paymentId} behind an HTTP API with a Cognito JWT
  * authorizer, an idempotency table from this package's construct, the payments table and the simulated
  * gateway's ledger; and its events (PaymentEvents): the outbox create-payment writes each payment's event into,
- * published from the outbox's stream to a queue that fulfil-order consumes. Each function gets exactly the
- * actions its code sends. An IdempotencyDashboard watches the two functions that use the idempotency table.
+ * published from the outbox's stream to a queue that fulfil-order consumes; and payouts (Payouts): POST /payouts
+ * answers 202 and a durable function pays out once, read back at GET /operations/{id}. Each function gets exactly the
+ * actions its code sends. An IdempotencyDashboard watches the four functions that use the idempotency table.
  */
 export class PaymentsStack extends Stack {
   readonly idempotency: IdempotencyTable
   readonly payments: Table
   readonly gatewayLedger: Table
   readonly events: PaymentEvents
+  readonly payouts: Payouts
   readonly operations: IdempotencyDashboard
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps = {}) {
@@ -84,17 +87,28 @@ export class PaymentsStack extends Stack {
     })
     this.payments.grant(getPayment, 'dynamodb:GetItem')
 
+    this.payouts = new Payouts(this, 'Payouts', { idempotency: this.idempotency })
+
     this.operations = new IdempotencyDashboard(this, 'Operations', {
       table: this.idempotency,
-      functions: [createPayment, this.events.consumer],
+      functions: [createPayment, this.events.consumer, this.payouts.createPayout, this.payouts.workflow],
       metricsNamespace: METRICS_NAMESPACE,
-      serviceNames: [SAMPLE_SERVICES.createPayment, SAMPLE_SERVICES.fulfilOrder],
+      serviceNames: [
+        SAMPLE_SERVICES.createPayment,
+        SAMPLE_SERVICES.fulfilOrder,
+        SAMPLE_SERVICES.createPayout,
+      ],
       alarmTopic: props.alarmTopicArn
         ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
         : undefined,
     })
 
-    const api = new PaymentsApi(this, 'Api', { createPayment, getPayment })
+    const api = new PaymentsApi(this, 'Api', {
+      createPayment,
+      getPayment,
+      createPayout: this.payouts.createPayout,
+      getOperation: this.payouts.getOperation,
+    })
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the payments API' })
     new CfnOutput(this, 'UserPoolId', { value: api.userPool.userPoolId })
     new CfnOutput(this, 'UserPoolClientId', { value: api.userPoolClient.userPoolClientId })

@@ -41,13 +41,15 @@ describe('PaymentsStack dashboard and alarms', () => {
     },
   )
 
-  it("graphs the Duration p99 of the two functions that use the idempotency table, and the table's latency", () => {
+  it("graphs the Duration p99 of the four functions that use the idempotency table, and the table's latency", () => {
     const functions = rows
       .filter((row) => row.metricName === 'Duration')
       .map((row) => row.dimensions.FunctionName)
     expect(functions).toEqual([
       `Ref:${logicalIdOf(template, 'AWS::Lambda::Function', 'CreatePayment')}`,
       `Ref:${logicalIdOf(template, 'AWS::Lambda::Function', 'EventsFulfilOrder')}`,
+      `Ref:${logicalIdOf(template, 'AWS::Lambda::Function', 'PayoutsCreatePayout')}`,
+      `Ref:${logicalIdOf(template, 'AWS::Lambda::Function', 'PayoutsWorkflow')}`,
     ])
     const tables = new Set(
       rows.filter((row) => row.namespace === 'AWS/DynamoDB').map((row) => row.dimensions.TableName),

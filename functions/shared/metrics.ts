@@ -10,4 +10,5 @@ export const METRICS_NAMESPACE = 'LambdaIdempotencySample'
 export const SAMPLE_SERVICES = {
   createPayment: 'create-payment',
   fulfilOrder: 'fulfil-order',
+  createPayout: 'create-payout',
 } as const
