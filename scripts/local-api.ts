@@ -7,15 +7,21 @@ import { gatewayLatencyMs as latencyFromEnv } from '../functions/shared/environm
 import { createSimulatedGateway } from '../functions/shared/gateway.js'
 import { dynamoDBPaymentRecords } from '../functions/shared/payment-records.js'
 import { getPayment } from '../functions/shared/payments.js'
-import type { SampleTableNames } from '../functions/shared/tables.js'
+import type { PayoutTableNames, SampleTableNames } from '../functions/shared/tables.js'
 import type { IdempotencyLogger } from '../lib/index.js'
 import { type DynamoDBLocal, localDynamoDBClientConfig, startDynamoDBLocal } from './dynamodb-local.js'
 import { ConsoleRecorder } from './local-api/console/recorder.js'
 import { type LocalEventFlow, startEventFlow } from './local-api/event-flow.js'
 import { FaultSwitch } from './local-api/local-routes.js'
+import { type LocalPayouts, startLocalPayouts } from './local-api/payouts.js'
 import { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './local-api/postgres.js'
 import { createApiServer } from './local-api/server.js'
-import { DEFAULT_LOCAL_TABLES, ensureTables } from './local-api/tables.js'
+import {
+  DEFAULT_LOCAL_PAYOUT_TABLES,
+  DEFAULT_LOCAL_TABLES,
+  ensurePayoutTables,
+  ensureTables,
+} from './local-api/tables.js'
 
 export interface LocalApiOptions {
   /** @default 3000; 0 picks a free port */
@@ -43,6 +49,10 @@ export interface LocalApiOptions {
    * DynamoDB Local, and the outbox's event flow is off: it follows the DynamoDB table's stream.
    */
   postgres?: LocalPostgresOptions
+  /** The payouts table and the bank's ledger; payout records share `tables.idempotency`. */
+  payoutTables?: Omit<PayoutTableNames, 'idempotency'>
+  /** How long a payout waits for the bank to settle, really. @default 3 */
+  payoutSettlementSeconds?: number
 }
 
 export interface LocalApi {
@@ -59,6 +69,8 @@ export interface LocalApi {
 }
 
 export const DEFAULT_PORT = 3000
+/** 3 s: long enough to see a payout `running` at GET /operations/{id}, short enough to wait for by hand. */
+export const DEFAULT_LOCAL_SETTLEMENT_SECONDS = 3
 const DEFAULT_DB_PATH = fileURLToPath(new URL('../.local/dynamodb', import.meta.url))
 
 /** The sample payments API on 127.0.0.1, with the deployed handlers behind a stand-in for API Gateway. */
@@ -69,6 +81,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const client = new DynamoDBClient(localDynamoDBClientConfig(endpoint))
   let events: LocalEventFlow | undefined
   let postgres: LocalPostgres | undefined
+  let payouts: LocalPayouts | undefined
   try {
     if (options.postgres !== undefined) postgres = await startLocalPostgres(options.postgres)
     const tables = options.tables ?? DEFAULT_LOCAL_TABLES
@@ -86,6 +99,19 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     // Stands in for the outbox's stream and the fulfilment queue; the publisher and consumer are the deployed ones.
     if (options.events !== false && postgres === undefined)
       events = startEventFlow({ client, tables, logger, log, onOutcome: recorder.onOutcome })
+    const payoutTables = {
+      idempotency: tables.idempotency,
+      ...(options.payoutTables ?? DEFAULT_LOCAL_PAYOUT_TABLES),
+    }
+    await ensurePayoutTables(client, payoutTables)
+    payouts = startLocalPayouts({
+      client,
+      tables: payoutTables,
+      settlementSeconds: options.payoutSettlementSeconds ?? DEFAULT_LOCAL_SETTLEMENT_SECONDS,
+      logger,
+      log,
+      onOutcome: recorder.onOutcome,
+    })
     const { server, drain } = createApiServer({
       routes: [
         {
@@ -106,6 +132,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
             postgres?.records.find ?? ((paymentId) => getPayment(client, tables.payments, paymentId)),
           ),
         },
+        ...payouts.routes,
       ],
       local: {
         client,
@@ -113,6 +140,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         faults,
         gatewayLatencyMs: latencyMs,
         events,
+        payouts,
         console: {
           client,
           recorder,
@@ -139,6 +167,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         server.closeAllConnections()
         await closed
         await events?.stop()
+        await payouts?.stop()
         client.destroy()
         await postgres?.stop()
         await db?.stop()
@@ -155,6 +184,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     }
   } catch (error) {
     await events?.stop()
+    await payouts?.stop()
     client.destroy()
     await postgres?.stop()
     await db?.stop()

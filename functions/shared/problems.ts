@@ -11,6 +11,7 @@ export type SampleProblemCode =
   | 'gateway-failed'
   | 'payment-not-found'
   | 'key-reused'
+  | 'payouts-unavailable'
 
 const STATUS_AND_TITLE: Readonly<Record<SampleProblemCode, [number, string]>> = {
   'validation-failed': [400, 'Invalid payment request'],
@@ -19,6 +20,7 @@ const STATUS_AND_TITLE: Readonly<Record<SampleProblemCode, [number, string]>> = 
   'payment-not-found': [404, 'Payment not found'],
   'key-reused': [422, 'Idempotency-Key already used for another payment'],
   'gateway-failed': [502, 'Payment gateway failed'],
+  'payouts-unavailable': [501, 'Payouts need Node.js 22 or later'],
 }
 
 /**

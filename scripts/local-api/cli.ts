@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util'
 import { gatewayLatencyMs as latencyFromEnv } from '../../functions/shared/environment.js'
+import { settlementSeconds } from '../../functions/shared/payout-environment.js'
 import { PAYMENTS_ENV } from '../../functions/shared/tables.js'
-import { DEFAULT_PORT, startLocalApi } from '../local-api.js'
-import { DEFAULT_LOCAL_TABLES } from './tables.js'
+import { DEFAULT_LOCAL_SETTLEMENT_SECONDS, DEFAULT_PORT, startLocalApi } from '../local-api.js'
+import { MIN_NODE_MAJOR_FOR_PAYOUTS } from './payouts.js'
+import { DEFAULT_LOCAL_PAYOUT_TABLES, DEFAULT_LOCAL_TABLES } from './tables.js'
 
 /** `npm start`: the sample payments API on 127.0.0.1:3000 until Ctrl-C (`npm start -- --postgres`: on PostgreSQL). */
 async function main(): Promise<void> {
@@ -30,6 +32,13 @@ async function main(): Promise<void> {
       outbox: env[PAYMENTS_ENV.outboxTable] || DEFAULT_LOCAL_TABLES.outbox,
       fulfilments: env[PAYMENTS_ENV.fulfilmentsTable] || DEFAULT_LOCAL_TABLES.fulfilments,
     },
+    payoutTables: {
+      payouts: env[PAYMENTS_ENV.payoutsTable] || DEFAULT_LOCAL_PAYOUT_TABLES.payouts,
+      bankLedger: env[PAYMENTS_ENV.bankLedgerTable] || DEFAULT_LOCAL_PAYOUT_TABLES.bankLedger,
+    },
+    payoutSettlementSeconds: env[PAYMENTS_ENV.settlementSeconds]
+      ? settlementSeconds(env[PAYMENTS_ENV.settlementSeconds])
+      : DEFAULT_LOCAL_SETTLEMENT_SECONDS,
     // PostgreSQL mode: DATABASE_URL names a running server; without it a throwaway one lives as long as the API.
     ...(values.postgres && { postgres: { url: env.DATABASE_URL || undefined } }),
   })
@@ -45,6 +54,14 @@ async function main(): Promise<void> {
   console.log(
     `Try: curl -i -X POST ${api.url}/payments -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -d '{"amount":6000000,"currency":"INR"}'`,
   )
+  if (Number(process.versions.node.split('.')[0]) >= MIN_NODE_MAJOR_FOR_PAYOUTS)
+    console.log(
+      `Payouts: curl -i -X POST ${api.url}/payouts -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -d '{"accountId":"acct_asha","amount":250000,"currency":"INR"}', then GET the Location it answers.`,
+    )
+  else
+    console.log(
+      `Payouts need Node.js ${MIN_NODE_MAJOR_FOR_PAYOUTS}+ (this is ${process.versions.node}): POST /payouts answers 501 payouts-unavailable.`,
+    )
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return

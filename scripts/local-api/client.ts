@@ -33,6 +33,17 @@ export interface FulfilmentCount {
   readonly deliveries: number
 }
 
+/** A transfer in the simulated bank's ledger (`GET /_local/bank/transfers`). */
+export interface BankTransfer {
+  readonly transferId: string
+  readonly bankKey: string
+  readonly accountId: string
+  readonly amount: number
+  readonly currency: string
+  /** Transfer calls that reached the bank with this key; repeats got the first transfer back. */
+  readonly requests: number
+}
+
 /** ₹60,000 in paise: the festival-sale TV of the demo. */
 export const festivalSale = { amount: 6_000_000, currency: 'INR', description: 'Festival sale: 55-inch TV' }
 
@@ -78,5 +89,37 @@ export function localApiClient(url: string) {
   const duplicateNext = (count: number) =>
     send('POST', '/_local/outbox/faults', { body: JSON.stringify({ duplicateNext: count }) })
 
-  return { send, pay, getPayment, charges, failNext, fulfilments, duplicateNext }
+  const payout = (user: string, key: string, body: unknown) =>
+    send('POST', '/payouts', {
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${user}`,
+        'Idempotency-Key': key,
+      },
+      body: JSON.stringify(body),
+    })
+
+  const transfers = async (): Promise<BankTransfer[]> =>
+    (await send('GET', '/_local/bank/transfers')).json.transfers as BankTransfer[]
+
+  // biome-ignore lint/suspicious/noExplicitAny: payouts as the local route lists them
+  const payouts = async (): Promise<any[]> => (await send('GET', '/_local/payouts')).json.payouts
+
+  /** Kills the next payout invocations at a point: `{ afterBankCall: 1 }`, `{ beforeRecord: 1 }`. */
+  const crashNext = (plan: { afterBankCall?: number; beforeRecord?: number }) =>
+    send('POST', '/_local/payouts/crashes', { body: JSON.stringify(plan) })
+
+  return {
+    send,
+    pay,
+    getPayment,
+    charges,
+    failNext,
+    fulfilments,
+    duplicateNext,
+    payout,
+    transfers,
+    payouts,
+    crashNext,
+  }
 }

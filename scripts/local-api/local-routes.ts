@@ -4,6 +4,7 @@ import { jsonResponse } from '../../functions/shared/problems.js'
 import type { HttpResult } from '../../lib/http/index.js'
 import { type ConsoleContext, consoleRoute } from './console/routes.js'
 import type { LocalEventFlow } from './event-flow.js'
+import type { LocalPayouts } from './payouts.js'
 
 /** The pending failures `POST /_local/gateway/faults` sets; charge calls take them one by one, in arrival order. */
 export class FaultSwitch implements GatewayFaults {
@@ -27,6 +28,8 @@ export interface LocalRouteContext {
   readonly gatewayLatencyMs: number
   /** Absent when the API runs without its event flow: its routes are then not found. */
   readonly events?: LocalEventFlow
+  /** The payout routes' inspection and crash switch: `/_local/payouts`, `/_local/bank/transfers`, ... */
+  readonly payouts?: Pick<LocalPayouts, 'localRoute'>
   /** The page at `/_local/` and its state. */
   readonly console: ConsoleContext
 }
@@ -70,6 +73,8 @@ export async function localRoute(
     context.faults.failNext(failNext)
     return jsonResponse(200, { failNext })
   }
+  const payouts = await context.payouts?.localRoute(route, body)
+  if (payouts !== undefined) return payouts
   const page = await consoleRoute(request, context.console)
   if (page !== undefined) return page
   return context.events === undefined ? undefined : eventRoute(route, body, context.events)

@@ -5,11 +5,14 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
 import {
+  bankLedgerTableDefinition,
   fulfilmentsTableDefinition,
   gatewayLedgerTableDefinition,
   outboxTableDefinition,
   type PaymentsTableNames,
+  type PayoutTableNames,
   paymentsTableDefinition,
+  payoutsTableDefinition,
   type SampleTableNames,
 } from '../../functions/shared/tables.js'
 import { idempotencyTableDefinition } from '../../lib/schema.js'
@@ -20,6 +23,21 @@ export const DEFAULT_LOCAL_TABLES: SampleTableNames = {
   gatewayLedger: 'payments-gateway-ledger',
   outbox: 'payments-outbox',
   fulfilments: 'payments-fulfilments',
+}
+
+/** The payout workflow's own tables; its idempotency records share the sample's idempotency table. */
+export const DEFAULT_LOCAL_PAYOUT_TABLES: Omit<PayoutTableNames, 'idempotency'> = {
+  payouts: 'payouts',
+  bankLedger: 'payouts-bank-ledger',
+}
+
+/** Creates the payouts table and the bank's ledger when missing. */
+export async function ensurePayoutTables(client: DynamoDBClient, tables: PayoutTableNames): Promise<void> {
+  await Promise.all(
+    [payoutsTableDefinition(tables.payouts), bankLedgerTableDefinition(tables.bankLedger)].map((definition) =>
+      ensureTable(client, definition),
+    ),
+  )
 }
 
 /**
