@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { DEMO_DUPLICATED_EVENTS, fulfilmentVerdict } from './demo-fulfilment.js'
+import { payoutStory } from './demo-payouts.js'
 import { type Answer, festivalSale, localApiClient } from './local-api/client.js'
 import { type LocalApi, startLocalApi } from './local-api.js'
 
@@ -194,6 +195,7 @@ async function shopOpens(): Promise<void> {
 
 async function main(): Promise<number> {
   const { latencyMs, started } = await ensureApi()
+  let paidOut = false
   try {
     say(`Festival sale at ${url} (gateway latency ${latencyMs} ms)`)
     const before = new Set((await api.charges()).map((c) => c.chargeId))
@@ -210,6 +212,9 @@ async function main(): Promise<number> {
     const paid = new Set(uses.flatMap((u) => [...u.paidIds]))
     const unpaid = new Set(uses.flatMap((u) => [...u.paymentIds].filter((id) => !paid.has(id))))
     problems.push(...(await fulfilmentVerdict(api, paid, unpaid, say)))
+    const payouts = await payoutStory(api, say)
+    problems.push(...payouts.problems)
+    paidOut = payouts.told
   } finally {
     await started?.stop()
   }
@@ -219,6 +224,8 @@ async function main(): Promise<number> {
   }
   say(`\nOne charge per key: ${uses.length} keys, ${uses.length} charges, however the requests arrived.`)
   say('One fulfilment per paid payment, however often its event was delivered.')
+  if (paidOut)
+    say('One payout per key, however often it was asked for and wherever the payout function died.')
   return 0
 }
 
