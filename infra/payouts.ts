@@ -114,7 +114,8 @@ export class Payouts extends Construct {
     this.getOperation.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:ListDurableExecutionsByFunction'],
-        resources: [this.workflow.functionArn],
+        // The function, and the alias the list is asked again under when the plain one misses the name.
+        resources: [this.workflow.functionArn, this.live.functionArn],
       }),
     )
     this.getOperation.addToRolePolicy(

@@ -108,7 +108,11 @@ describe('the payout API functions', () => {
   it('lets GET /operations/{id} find and read the executions of the payout function, and touch no table', () => {
     expect(lambdaStatements(ids.getRole)).toEqual(
       expect.arrayContaining([
-        { actions: ['lambda:ListDurableExecutionsByFunction'], resources: [arnOf(ids.workflow)] },
+        // The function, and its live alias: the list is asked again under the alias when the plain one misses.
+        {
+          actions: ['lambda:ListDurableExecutionsByFunction'],
+          resources: [arnOf(ids.workflow), { Ref: ids.alias }],
+        },
         { actions: ['lambda:GetDurableExecution'], resources: [qualifiedPattern(ids.workflow)] },
       ]),
     )

@@ -131,14 +131,44 @@ describe('LambdaDurableExecutions.get', () => {
     expect(await executions().get('name-1')).toMatchObject(expected)
   })
 
-  it('answers undefined for a name with no execution, following every page', async () => {
+  it('asks again for the alias or version it starts on when the unqualified list does not show the name', async () => {
+    // The API reference says an unqualified list covers every version; other SDKs' references say $LATEST only.
+    lambda.on(ListDurableExecutionsByFunctionCommand).resolves({ DurableExecutions: [] })
+    lambda.on(ListDurableExecutionsByFunctionCommand, { Qualifier: 'live' }).resolves(listed('name-1'))
+    lambda.on(GetDurableExecutionCommand).resolves({ ...execution, Status: 'RUNNING', InputPayload: '{}' })
+
+    const found = await new LambdaDurableExecutions({
+      functionName: 'payouts:live',
+      client: new LambdaClient({}),
+    }).get('name-1')
+
+    expect(found).toMatchObject({ name: 'name-1', status: 'running' })
+    expect(
+      lambda.commandCalls(ListDurableExecutionsByFunctionCommand).map((call) => call.args[0].input),
+    ).toEqual([
+      { FunctionName: 'payouts', DurableExecutionName: 'name-1', Marker: undefined },
+      { FunctionName: 'payouts', Qualifier: 'live', DurableExecutionName: 'name-1', Marker: undefined },
+    ])
+  })
+
+  it('answers undefined for a name with no execution, following every page of both lists', async () => {
     lambda
       .on(ListDurableExecutionsByFunctionCommand)
       .resolvesOnce({ DurableExecutions: [], NextMarker: 'page-2' })
       .resolvesOnce({ DurableExecutions: [] })
+    lambda
+      .on(ListDurableExecutionsByFunctionCommand, { Qualifier: 'live' })
+      .resolves({ DurableExecutions: [] })
 
     expect(await executions().get('name-1')).toBeUndefined()
-    expect(lambda.commandCalls(ListDurableExecutionsByFunctionCommand)).toHaveLength(2)
+    const lists = lambda
+      .commandCalls(ListDurableExecutionsByFunctionCommand)
+      .map((call) => call.args[0].input)
+    expect(lists.map(({ Qualifier, Marker }) => [Qualifier, Marker])).toEqual([
+      [undefined, undefined],
+      [undefined, 'page-2'],
+      ['live', undefined],
+    ])
     expect(lambda.commandCalls(GetDurableExecutionCommand)).toHaveLength(0)
   })
 })

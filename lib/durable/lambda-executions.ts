@@ -26,8 +26,9 @@ export interface LambdaDurableExecutionsOptions {
  * with `DurableExecutionName`, so Lambda starts one execution per name: a retry with the same name and input
  * finds the execution, running or closed; another input is `DurableExecutionAlreadyStartedException`, thrown as
  * `DurableExecutionConflictError`. `get` finds the name with ListDurableExecutionsByFunction, then reads the
- * execution with GetDurableExecution. Needs `lambda:InvokeFunction`, `lambda:ListDurableExecutionsByFunction`
- * and `lambda:GetDurableExecution` on the function.
+ * execution with GetDurableExecution. Needs `lambda:InvokeFunction` on the alias or version,
+ * `lambda:ListDurableExecutionsByFunction` on the function and that alias or version, and
+ * `lambda:GetDurableExecution` on its executions.
  */
 export class LambdaDurableExecutions implements DurableExecutions {
   private readonly client: LambdaClient
@@ -73,13 +74,26 @@ export class LambdaDurableExecutions implements DurableExecutions {
     }
   }
 
-  /** The newest execution under exactly this name (the list filter is the service's; the match is checked here). */
+  /**
+   * The execution under exactly this name (the list filter is the service's; the match is checked here). The
+   * API reference says a list without `Qualifier` covers every version; other SDKs' references say `$LATEST`
+   * only. So a name the unqualified list does not show is looked for again under the alias or version this
+   * function starts executions on, before it counts as unknown.
+   */
   private async find(name: string): Promise<Execution | undefined> {
+    const found = await this.list(name, undefined)
+    if (found !== undefined) return found
+    const qualifier = qualifierOf(this.functionName)
+    return qualifier === undefined ? undefined : this.list(name, qualifier)
+  }
+
+  private async list(name: string, qualifier: string | undefined): Promise<Execution | undefined> {
     let marker: string | undefined
     do {
       const page = await this.client.send(
         new ListDurableExecutionsByFunctionCommand({
           FunctionName: unqualified(this.functionName),
+          ...(qualifier === undefined ? {} : { Qualifier: qualifier }),
           DurableExecutionName: name,
           Marker: marker,
         }),
@@ -110,12 +124,18 @@ function stateOf(name: string, execution: GetDurableExecutionResponse): Executio
 const parseJson = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text))
 
 /**
- * Executions are listed per function, across its versions: `payouts:live`, `123456789012:function:payouts:7`
- * and `arn:aws:lambda:…:function:payouts:live` all list `payouts`' executions.
+ * Executions are listed per function: `payouts:live`, `123456789012:function:payouts:7` and
+ * `arn:aws:lambda:…:function:payouts:live` all list `payouts`' executions.
  */
 export function unqualified(functionName: string): string {
   const parts = functionName.split(':')
   if (functionName.startsWith('arn:')) return parts.length > 7 ? parts.slice(0, 7).join(':') : functionName
   if (parts[1] === 'function') return parts.length > 3 ? parts.slice(0, 3).join(':') : functionName
   return parts[0] ?? functionName
+}
+
+/** The alias or version in a qualified function name or ARN (`live` in `payouts:live`), if it has one. */
+export function qualifierOf(functionName: string): string | undefined {
+  const name = unqualified(functionName)
+  return name === functionName ? undefined : functionName.slice(name.length + 1)
 }
