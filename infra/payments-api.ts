@@ -34,7 +34,7 @@ export class PaymentsApi extends Construct {
   constructor(scope: Construct, id: string, props: PaymentsApiProps) {
     super(scope, id)
     this.userPool = new UserPool(this, 'Users', {
-      // Users are created by an administrator (see the README), never by strangers on the internet.
+      // Users are created by an administrator (see functions/README.md), never by strangers on the internet.
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       accountRecovery: AccountRecovery.NONE,
@@ -53,7 +53,7 @@ export class PaymentsApi extends Construct {
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
-        'Sample pool for trying the API from a terminal: MFA would make the README\'s "get a token with the AWS ' +
+        'Sample pool for trying the API from a terminal: MFA would make functions/README.md\'s "get a token with the AWS ' +
         'CLI" step an authenticator enrolment. Require MFA before real customers use a pool like this.',
     })
     Validations.of(this.userPool).acknowledge({
@@ -63,7 +63,7 @@ export class PaymentsApi extends Construct {
         'users an administrator created.',
     })
     this.userPoolClient = this.userPool.addClient('Cli', {
-      // A public client: the README signs in with `aws cognito-idp initiate-auth`, which cannot hold a secret.
+      // A public client: functions/README.md signs in with `aws cognito-idp initiate-auth`, which cannot hold a secret.
       generateSecret: false,
       authFlows: { userPassword: true, userSrp: true },
       // An hour: long enough for a session of curl, short enough that a leaked token soon stops working.

@@ -14,7 +14,7 @@ export type SampleProblemCode =
   | 'payouts-unavailable'
 
 const STATUS_AND_TITLE: Readonly<Record<SampleProblemCode, [number, string]>> = {
-  'validation-failed': [400, 'Invalid payment request'],
+  'validation-failed': [400, 'Invalid request body'],
   unauthorized: [401, 'Not authenticated'],
   'card-declined': [402, 'Card declined'],
   'payment-not-found': [404, 'Payment not found'],
