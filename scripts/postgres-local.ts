@@ -177,9 +177,20 @@ function run(command: string, args: string[], options: { cwd: string; user: User
       args,
       { cwd: options.cwd, uid: options.user?.uid, gid: options.user?.gid },
       (error, _out, err) =>
-        error ? reject(new Error(`${command} failed: ${error.message}\n${err}`)) : resolve(),
+        error
+          ? reject(new Error(`${command} failed: ${error.message}${hintFor(error, options.user)}\n${err}`))
+          : resolve(),
     )
   })
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root it runs as another user: one that cannot reach a checkout under
+ * a private directory (mktemp -d makes them 0700) gets EACCES on the binaries, which says nothing by itself.
+ */
+function hintFor(error: { code?: string | number | null }, user: User | undefined): string {
+  if (error.code !== 'EACCES' || user === undefined) return ''
+  return ` (PostgreSQL runs as uid ${user.uid} here, not root, and cannot reach the checkout: make its parent directories traversable, e.g. chmod o+x, or set DATABASE_URL to a running PostgreSQL)`
 }
 
 function once(work: () => Promise<void>): () => Promise<void> {
