@@ -53,6 +53,8 @@ export interface LocalApiOptions {
   payoutTables?: Omit<PayoutTableNames, 'idempotency'>
   /** How long a payout waits for the bank to settle, really. @default 3 */
   payoutSettlementSeconds?: number
+  /** The Node.js version payouts check for the durable SDK; tests pass an old one. @default process.versions.node */
+  payoutsNodeVersion?: string
 }
 
 export interface LocalApi {
@@ -111,6 +113,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       logger,
       log,
       onOutcome: recorder.onOutcome,
+      ...(options.payoutsNodeVersion !== undefined && { nodeVersion: options.payoutsNodeVersion }),
     })
     const { server, drain } = createApiServer({
       routes: [
@@ -149,6 +152,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
             gatewayLedger: tables.gatewayLedger,
           },
           records: postgres?.consoleRecords,
+          payouts: { tables: payoutTables, unavailable: payouts.unavailable },
         },
       },
       log,

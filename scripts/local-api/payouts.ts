@@ -44,6 +44,8 @@ export interface LocalPayouts {
   localRoute(route: string, body: Buffer): Promise<HttpResult | undefined>
   /** Lets running payouts finish, then releases the local runner. */
   stop(): Promise<void>
+  /** Why payouts answer 501 here (Node.js older than 22); undefined when they run. */
+  readonly unavailable?: string
 }
 
 export interface LocalPayoutsOptions {
@@ -116,11 +118,8 @@ export function startLocalPayouts(options: LocalPayoutsOptions): LocalPayouts {
 }
 
 function unavailable(nodeVersion: string, inspect: LocalPayouts['localRoute']): LocalPayouts {
-  const answer = async () =>
-    sampleProblem(
-      'payouts-unavailable',
-      `This local API runs on Node.js ${nodeVersion}; payouts run on the durable execution SDK, which needs Node.js ${MIN_NODE_MAJOR_FOR_PAYOUTS} or later. Restart npm start with Node.js ${MIN_NODE_MAJOR_FOR_PAYOUTS}+; charges work meanwhile.`,
-    )
+  const detail = `This local API runs on Node.js ${nodeVersion}; payouts run on the durable execution SDK, which needs Node.js ${MIN_NODE_MAJOR_FOR_PAYOUTS} or later. Restart npm start with Node.js ${MIN_NODE_MAJOR_FOR_PAYOUTS}+; charges work meanwhile.`
+  const answer = async () => sampleProblem('payouts-unavailable', detail)
   return {
     routes: [
       { method: 'POST', path: '/payouts', functionName: 'create-payout', handler: answer },
@@ -128,6 +127,7 @@ function unavailable(nodeVersion: string, inspect: LocalPayouts['localRoute']): 
     ],
     localRoute: inspect,
     stop: async () => undefined,
+    unavailable: detail,
   }
 }
 

@@ -81,6 +81,7 @@ function render(state) {
     previous = row
   }
   for (const stale of rows.values()) stale.remove()
+  renderPayouts(state.payouts)
 }
 
 function newRow(recordKey) {

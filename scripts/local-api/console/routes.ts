@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { jsonResponse } from '../../../functions/shared/problems.js'
 import type { HttpResult } from '../../../lib/http/index.js'
+import type { ConsolePayoutsSource } from './payouts-state.js'
 import type { ConsoleRecorder } from './recorder.js'
 import { type ConsoleState, consoleState, type RecordSource } from './state.js'
 
@@ -11,6 +12,8 @@ export interface ConsoleContext {
   readonly tables: ConsoleState['tables']
   /** Where the records are read from when they are not in the DynamoDB table (PostgreSQL mode). */
   readonly records?: RecordSource
+  /** The payouts' tables, or why payouts do not run here; no payouts panel data when absent. */
+  readonly payouts?: ConsolePayoutsSource
 }
 
 /**
@@ -21,6 +24,7 @@ const FILES: Readonly<Record<string, { readonly name: string; readonly type: str
   '/_local': { name: 'index.html', type: 'text/html; charset=utf-8' },
   '/_local/': { name: 'index.html', type: 'text/html; charset=utf-8' },
   '/_local/console.js': { name: 'console.js', type: 'text/javascript; charset=utf-8' },
+  '/_local/console-payouts.js': { name: 'console-payouts.js', type: 'text/javascript; charset=utf-8' },
   '/_local/console.css': { name: 'console.css', type: 'text/css; charset=utf-8' },
 }
 
@@ -60,8 +64,8 @@ export async function consoleRoute(
     const body = await readFile(new URL(file.name, import.meta.url), 'utf8')
     return { statusCode: 200, headers: { 'Content-Type': file.type, ...PAGE_HEADERS }, body }
   }
-  const { client, recorder, tables, records } = context
-  const state = await consoleState({ client, tables, recorder, records, nowEpochMs: Date.now() })
+  const { client, recorder, tables, records, payouts } = context
+  const state = await consoleState({ client, tables, recorder, records, payouts, nowEpochMs: Date.now() })
   return jsonResponse(200, state, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
 }
 

@@ -3,6 +3,7 @@ import { type Charge, listCharges } from '../../../functions/shared/gateway.js'
 import { scanAll } from '../../../functions/shared/reads.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/schema.js'
 import { sha256 } from '../../../lib/store/index.js'
+import { type ConsolePayouts, type ConsolePayoutsSource, payoutsState } from './payouts-state.js'
 import type { ConsoleRecorder, OutcomeCounts, SentKey } from './recorder.js'
 
 /**
@@ -64,6 +65,8 @@ export interface ConsoleState {
   readonly tables: { readonly idempotency: string; readonly gatewayLedger: string }
   readonly summary: ConsoleSummary
   readonly records: readonly ConsoleRecord[]
+  /** Absent when the API has no payouts to show. */
+  readonly payouts?: ConsolePayouts
 }
 
 /**
@@ -77,6 +80,7 @@ export async function consoleState(deps: {
   recorder: ConsoleRecorder
   /** Reads the records as DynamoDB items from elsewhere (PostgreSQL mode); the idempotency table when absent. */
   records?: RecordSource
+  payouts?: ConsolePayoutsSource
   nowEpochMs: number
 }): Promise<ConsoleState> {
   const { client, tables, recorder, nowEpochMs } = deps
@@ -84,6 +88,10 @@ export async function consoleState(deps: {
     deps.records?.() ?? scanAll(client, tables.idempotency),
     listCharges(client, tables.gatewayLedger),
   ])
+  // In PostgreSQL mode the payouts' records are still in DynamoDB: payoutsState reads them there.
+  const payouts =
+    deps.payouts &&
+    (await payoutsState({ client, recorder, source: deps.payouts, ...(!deps.records && { items }) }))
   const byGatewayKey = new Map(ledger.map((charge) => [charge.gatewayKey, charge]))
   const byChargeId = new Map(ledger.map((charge) => [charge.chargeId, charge]))
   const matched = new Set<string>()
@@ -132,6 +140,7 @@ export async function consoleState(deps: {
       recordsNotShown: Math.max(0, rows.length - MAX_RECORDS_SHOWN),
     },
     records: rows.slice(0, MAX_RECORDS_SHOWN).map(({ record }) => record),
+    ...(payouts && { payouts }),
   }
 }
 
