@@ -92,6 +92,11 @@ export function abortInvocation(invocation: Invocation, reason: unknown): void {
   invocation.controller.abort(reason)
 }
 
+/** What `stableKey(purpose)` answers under a record key: for tools that find the ids a handler derived. */
+export function stableKeyOf(recordKey: string, purpose: string): string {
+  return sha256(`${recordKey}#${purpose}`)
+}
+
 function handleFor(invocation: Invocation): IdempotencyHandle {
   return {
     recordKey: invocation.key,
@@ -99,7 +104,7 @@ function handleFor(invocation: Invocation): IdempotencyHandle {
       invocation.controller ??= new AbortController()
       return invocation.controller.signal
     },
-    stableKey: (purpose) => sha256(`${invocation.key}#${purpose}`),
+    stableKey: (purpose) => stableKeyOf(invocation.key, purpose),
     ownWrites,
     addToCompletion(...writes) {
       const collected = ownWrites<{ add?: (...items: unknown[]) => void }>()

@@ -18,6 +18,11 @@ import type { PayoutTableNames } from '../shared/tables.js'
 export const PAYOUT_EXECUTION_TIMEOUT_SECONDS = 86_400
 /** 22 base64url characters carry 132 bits: ids stay short to read and never collide in practice. */
 const PAYOUT_ID_CHARACTERS = 22
+/** The purposes of the ids the workflow derives with `stableKey`; the local console finds payouts by them. */
+export const PAYOUT_ID_PURPOSE = 'payout'
+export const BANK_KEY_PURPOSE = 'bank'
+/** A payout's id: `po_` and the start of its stable key, the same on every replay of the execution. */
+export const payoutIdOf = (payoutStableKey: string) => `po_${payoutStableKey.slice(0, PAYOUT_ID_CHARACTERS)}`
 /** Five attempts per step: a bank or table outage of a minute or so is ridden out, a longer one fails it. */
 const MAX_STEP_ATTEMPTS = 5
 /** 30 s: the longest pause between two attempts of a step; the first retries come after 2 s, 4 s, 8 s. */
@@ -74,8 +79,8 @@ export function payoutWorkflow(deps: PayoutWorkflowDependencies) {
     if (handle === undefined || owner === undefined)
       throw new Error('The payout workflow runs under makeDurableIdempotent, started by POST /payouts')
     const { accountId, amount, currency } = event.input
-    const payoutId = `po_${handle.stableKey('payout').slice(0, PAYOUT_ID_CHARACTERS)}`
-    const bankKey = handle.stableKey('bank')
+    const payoutId = payoutIdOf(handle.stableKey(PAYOUT_ID_PURPOSE))
+    const bankKey = handle.stableKey(BANK_KEY_PURPOSE)
 
     await context.step(
       'reserve',

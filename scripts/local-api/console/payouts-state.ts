@@ -1,17 +1,18 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { CREATE_PAYOUT_NAMESPACE } from '../../../functions/handlers/create-payout.js'
+import {
+  BANK_KEY_PURPOSE,
+  PAYOUT_ID_PURPOSE,
+  payoutIdOf,
+} from '../../../functions/handlers/payout-workflow.js'
 import { listTransfers, type Transfer } from '../../../functions/shared/bank.js'
 import { listPayouts, type Payout } from '../../../functions/shared/payouts.js'
 import { scanAll } from '../../../functions/shared/reads.js'
 import { executionNameFor } from '../../../lib/durable/index.js'
+import { stableKeyOf } from '../../../lib/invocation.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/schema.js'
 import { sha256 } from '../../../lib/store/index.js'
 import type { ConsoleRecorder, SentKey } from './recorder.js'
-
-/** The workflow's purposes for its ids: `stableKey('payout')` (shortened after `po_`) and `stableKey('bank')`. */
-const PAYOUT_ID_PURPOSE = 'payout'
-const BANK_KEY_PURPOSE = 'bank'
-const PAYOUT_ID_PREFIX = 'po_'
 
 export interface ConsolePayoutsSource {
   readonly tables: { readonly idempotency: string; readonly payouts: string; readonly bankLedger: string }
@@ -89,9 +90,9 @@ export async function payoutsState(deps: {
     const workflowKey = bySuffix.get(sha256(operationId))
     const found: { payout?: Payout; transfers: Map<string, Transfer> } = { transfers: new Map() }
     if (workflowKey !== undefined) {
-      const payoutHash = sha256(`${workflowKey}#${PAYOUT_ID_PURPOSE}`)
-      found.payout = payouts.find((p) => payoutHash.startsWith(p.payoutId.slice(PAYOUT_ID_PREFIX.length)))
-      const transfer = byBankKey.get(sha256(`${workflowKey}#${BANK_KEY_PURPOSE}`))
+      const payoutId = payoutIdOf(stableKeyOf(workflowKey, PAYOUT_ID_PURPOSE))
+      found.payout = payouts.find((p) => p.payoutId === payoutId)
+      const transfer = byBankKey.get(stableKeyOf(workflowKey, BANK_KEY_PURPOSE))
       if (transfer !== undefined) found.transfers.set(transfer.transferId, transfer)
     }
     joined.push({ ...found, operationId, routeKey })
