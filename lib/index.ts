@@ -8,8 +8,6 @@
 
 export { DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb-store.js'
 export {
-  DurableExecutionConflictError,
-  DurableExecutionUnavailableError,
   IdempotencyCompletionRejectedError,
   IdempotencyError,
   IdempotencyHandlerTimeoutError,
@@ -23,7 +21,6 @@ export {
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
   isIdempotencyError,
-  OperationNotFoundError,
 } from './errors.js'
 export { type IdempotencyHandle, idempotencyOf } from './invocation.js'
 export { makeIdempotent } from './make-idempotent.js'

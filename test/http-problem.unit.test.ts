@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { idempotencyProblem, problemResponse } from '../lib/http/index.js'
-import { DEFAULT_PROBLEM_TYPE_BASE, STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../lib/http/problem.js'
 import {
   DurableExecutionConflictError,
   DurableExecutionUnavailableError,
+  OperationNotFoundError,
+} from '../lib/durable/index.js'
+import { idempotencyProblem, problemResponse } from '../lib/http/index.js'
+import { DEFAULT_PROBLEM_TYPE_BASE, STORE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../lib/http/problem.js'
+import {
   IdempotencyCompletionRejectedError,
   type IdempotencyError,
   IdempotencyInProgressError,
@@ -16,7 +19,6 @@ import {
   IdempotencyPrincipalUnresolvedError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
-  OperationNotFoundError,
 } from '../lib/index.js'
 import { headerOf } from './support/http-events.js'
 
