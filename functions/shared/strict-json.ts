@@ -1,4 +1,4 @@
-import type { Parsed } from './payment-request.js'
+import type { Parsed } from './request-body.js'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
