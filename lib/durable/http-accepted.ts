@@ -26,14 +26,6 @@ export function makeHttpAccepted<TEvent extends HttpEvent, TInput = unknown>(
     if (started.kind === 'passthrough') return handler ? handler(event, context) : methodNotAllowed(options)
     if (handler === undefined || route.inBackground(event))
       return route.acceptAndFinish(event, started.invocation)
-    let result: HttpResult
-    try {
-      result = await handler(event, context)
-    } catch (error) {
-      // The handler's failure is not an answer: the key is given back, so a retry runs again.
-      await http.release(started.invocation)
-      return http.problemOrThrow(error)
-    }
-    return http.finish(started.invocation, result)
+    return http.run(started.invocation, () => handler(event, context))
   }
 }

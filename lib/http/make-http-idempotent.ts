@@ -15,13 +15,6 @@ export function makeHttpIdempotent<TEvent extends HttpEvent>(
     const started = await http.start(event, context)
     if (started.kind === 'answer') return started.response
     if (started.kind === 'passthrough') return handler(event, context)
-    let result: HttpResult
-    try {
-      result = await handler(event, context)
-    } catch (error) {
-      await http.release(started.invocation)
-      return http.problemOrThrow(error)
-    }
-    return http.finish(started.invocation, result)
+    return http.run(started.invocation, () => handler(event, context))
   }
 }

@@ -146,7 +146,22 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     await engine.release(invocation).catch(() => undefined)
   }
 
-  return { start, finish, release, abandon, problemOrThrow }
+  /**
+   * Runs the handler under a held claim, for the wrappers without Middy: its answer is finished (stored), its
+   * failure is not an answer, so the key is given back and a retry runs again.
+   */
+  async function run(invocation: Invocation, handler: () => Promise<HttpResult>): Promise<HttpResult> {
+    let result: HttpResult
+    try {
+      result = await handler()
+    } catch (error) {
+      await release(invocation)
+      return problemOrThrow(error)
+    }
+    return finish(invocation, result)
+  }
+
+  return { start, run, finish, release, abandon, problemOrThrow }
 }
 
 function isJsonContentType(contentType: string | undefined): boolean {
