@@ -13,7 +13,7 @@ const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' } as co
  */
 export default defineConfig({
   test: {
-    // `npm run test:coverage` (CI runs it on Node 22): v8 coverage of the toolkit itself, lib/, never of the sample
+    // `npm run test:coverage`, `npm test -- --coverage` (CI runs it on Node 22): v8 coverage of the toolkit itself, lib/, never of the sample
     // or the scripts. The thresholds sit a little under what the suite measured when they were set, so a change
     // that drops tests or adds untested code fails CI; raise them when coverage rises, never lower them quietly.
     coverage: {
