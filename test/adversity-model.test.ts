@@ -1,18 +1,16 @@
-import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ensureTables } from '../scripts/local-api/tables.js'
 import { testDynamoDBClient } from './helpers/dynamodb.js'
 import { type ModelEnvironment, runScenario } from './support/model.js'
-import { type Scenario, scenarios } from './support/model-scenario.js'
-import { addSummary, emptySummary, type RunSummary } from './support/model-trace.js'
+import { randomizedModel, ZOMBIE_TAKEOVER } from './support/model-runs.js'
+import type { Scenario } from './support/model-scenario.js'
 import { sampleTables } from './support/outbox.js'
-import { adversityRuns, type RunTotals, seedFromEnvironment } from './support/run-size.js'
 import { unfencedStore } from './support/unfenced-store.js'
 
 const clean = testDynamoDBClient()
 const tables = sampleTables('adv')
 let env: ModelEnvironment
-const totals: RunTotals = { runs: 0, summary: emptySummary() }
+const model = randomizedModel('adversity model')
 
 beforeAll(async () => {
   await ensureTables(clean, tables)
@@ -23,36 +21,18 @@ beforeAll(async () => {
   }
 })
 afterAll(() => {
-  console.log(`adversity model totals: ${JSON.stringify(totals)}`)
+  console.log(`adversity model totals: ${JSON.stringify(model.totals)}`)
   clean.destroy()
 })
 
-function add(summary: RunSummary): void {
-  totals.runs++
-  addSummary(totals.summary, summary)
-}
-
-const { numRuns, maxRequests, timeoutMs } = adversityRuns()
-
-/** A stalls after charging, its lease runs out, B takes over and completes, then A wakes up: a zombie. */
-const zombie: Scenario = {
-  requests: [
-    { key: 0, behaviour: 'stalls-after-effect' },
-    { key: 0, behaviour: 'completes' },
-  ],
-  // A arrives and moves to its stall; the clock jumps; B arrives (option 1, A being option 0) and finishes.
-  schedule: [0, 0, 0, 0, 'clock-jump', 1, 1, 1, 1, 1, 1, 1],
-  faults: [],
-}
-
 describe('the model on chosen interleavings', () => {
   it('refuses a zombie completion after a takeover, keeping the charge single and the result of the taker', async () => {
-    const summary = await runScenario(zombie, env)
+    const summary = await runScenario(ZOMBIE_TAKEOVER, env)
     expect(summary).toMatchObject({ executions: 2, takeovers: 1, zombiesRefused: 1 })
   })
 
   it('catches an unfenced store that lets the zombie overwrite the result (the checks can fail)', async () => {
-    const run = runScenario(zombie, { ...env, storeOf: unfencedStore })
+    const run = runScenario(ZOMBIE_TAKEOVER, { ...env, storeOf: unfencedStore })
     await expect(run).rejects.toThrow(
       /not the stored one|not its owner's result|different invocations stored/,
     )
@@ -87,16 +67,7 @@ describe('the model on chosen interleavings', () => {
 describe('randomized invocations against DynamoDB Local with crashes, zombies and store faults', () => {
   it(
     'keeps one charge and one stored answer per key, replays it exactly, and frees every key after its lease',
-    async () => {
-      const { seed, path } = seedFromEnvironment()
-      console.log(`adversity model: FC_SEED=${seed} ${numRuns} runs of up to ${maxRequests} requests`)
-      await fc.assert(
-        fc.asyncProperty(scenarios({ keys: 3, maxRequests }), async (scenario) => {
-          add(await runScenario(scenario, env))
-        }),
-        { seed, path, numRuns, endOnFailure: false },
-      )
-    },
-    timeoutMs,
+    () => model.run(env),
+    model.timeoutMs,
   )
 })
