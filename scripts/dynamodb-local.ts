@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, realpathSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { listensOn, probePort } from './ports.js'
-import { sleep, superviseInShell } from './supervise.js'
+import { isMainModule, serveUntilStopped, sleep, superviseInShell } from './supervise.js'
 
 export interface DynamoDBLocalOptions {
   /** Defaults to true unless `dbPath` is given. */
@@ -175,32 +174,10 @@ async function main(): Promise<void> {
   const where = inMemory ? 'in memory' : `data in ${resolve(values['db-path'] ?? '.local/dynamodb')}`
   console.log(`DynamoDB Local listening on ${db.endpoint} (${where}, java pid ${db.pid})`)
   console.log(`export DYNAMODB_ENDPOINT=${db.endpoint}`)
-  console.log('Press Ctrl-C to stop.')
-  let stopping = false
-  const shutdown = async () => {
-    stopping = true
-    await db.stop()
-    console.log('DynamoDB Local stopped.')
-    process.exit(0)
-  }
-  process.on('SIGINT', shutdown)
-  process.on('SIGTERM', shutdown)
-  await db.exited
-  if (stopping) return
-  console.error('DynamoDB Local exited unexpectedly.')
-  process.exit(1)
+  await serveUntilStopped('DynamoDB Local', db)
 }
 
-function invokedDirectly(): boolean {
-  try {
-    const script = process.argv[1]
-    return script !== undefined && realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
-  } catch {
-    return false
-  }
-}
-
-if (invokedDirectly()) {
+if (isMainModule(import.meta.url)) {
   main().catch((error: Error) => {
     console.error(error.message)
     process.exit(1)

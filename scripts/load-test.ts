@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { realpathSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Outcome, sendPayment } from './load/client.js'
 import { type LoadShape, type PlannedRequest, planLoad } from './load/plan.js'
 import { buildReport, failures, formatReport, type LoadReport } from './load/report.js'
 import { localApiClient } from './local-api/client.js'
 import { type LocalApi, startLocalApi } from './local-api.js'
+import { isMainModule } from './supervise.js'
 
 export interface LoadOptions extends LoadShape {
   /** An API already running; otherwise one is started on an in-memory DynamoDB Local and stopped after. */
@@ -99,12 +98,7 @@ async function main(): Promise<void> {
   console.log('OK: no double charge, no 5xx.')
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1]
-  return script !== undefined && realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
-}
-
-if (invokedDirectly()) {
+if (isMainModule(import.meta.url)) {
   main().catch((error: Error) => {
     console.error(error.stack ?? error.message)
     process.exit(1)

@@ -1,13 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { realpathSync } from 'node:fs'
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { arch, platform, tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { probePort } from './ports.js'
-import { sleep, superviseInShell } from './supervise.js'
+import { isMainModule, serveUntilStopped, sleep, superviseInShell } from './supervise.js'
 
 export interface PostgresLocalOptions {
   /** A free port is picked when omitted. */
@@ -206,28 +204,10 @@ async function main(): Promise<void> {
   const db = await startPostgresLocal()
   console.log(`PostgreSQL listening on 127.0.0.1:${db.port} (a throwaway cluster, deleted on stop)`)
   console.log(`export DATABASE_URL='${db.url}'`)
-  console.log('Press Ctrl-C to stop.')
-  let stopping = false
-  const shutdown = async () => {
-    stopping = true
-    await db.stop()
-    console.log('PostgreSQL stopped.')
-    process.exit(0)
-  }
-  process.on('SIGINT', shutdown)
-  process.on('SIGTERM', shutdown)
-  await db.exited
-  if (stopping) return
-  console.error('PostgreSQL exited unexpectedly.')
-  process.exit(1)
+  await serveUntilStopped('PostgreSQL', db)
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1]
-  return script !== undefined && realpathSync(script) === realpathSync(fileURLToPath(import.meta.url))
-}
-
-if (invokedDirectly()) {
+if (isMainModule(import.meta.url)) {
   main().catch((error: Error) => {
     console.error(error.message)
     process.exit(1)
