@@ -1,9 +1,10 @@
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { testDynamoDBClient } from './helpers/dynamodb.js'
+import { launchChromium, rowsOf } from './support/browser.js'
 import {
   apiClient,
   festivalSale,
@@ -13,19 +14,6 @@ import {
   waitForClaim,
 } from './support/local-api.js'
 
-/** Debian's chromium; .ci/run installs it when missing. */
-const CHROMIUM = '/usr/bin/chromium'
-/** Headless as root, and quiet: without the networking flags chromium keeps calling a network there is none of. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 /**
  * 3 s per charge: the page polls once a second, so it surely shows the key IN_PROGRESS while the first request
  * charges, and the twin sent with it surely meets it running.
@@ -41,29 +29,12 @@ let api: TestApi
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`)
-  ;[api, browser] = await Promise.all([
-    startTestApi({ gatewayLatencyMs: SLOW_GATEWAY_MS }),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-  ])
+  ;[browser, api] = await Promise.all([launchChromium(), startTestApi({ gatewayLatencyMs: SLOW_GATEWAY_MS })])
 })
 afterAll(async () => {
   await Promise.all([api?.stop(), browser?.close()])
   db.destroy()
 })
-
-/** The records table's rows, each cell under the text of its column heading. */
-async function rowsOf(table: Locator): Promise<Record<string, string>[]> {
-  const headings = await table.getByRole('columnheader').allInnerTexts()
-  const rows = await table.locator('tbody').getByRole('row').all()
-  return Promise.all(
-    rows.map(async (row) => {
-      const cells = await row.locator('th, td').allInnerTexts()
-      return Object.fromEntries(headings.map((heading, i) => [heading.trim(), cells[i] ?? '']))
-    }),
-  )
-}
 
 /** The summary's terms and their values. */
 async function summaryOf(page: Page): Promise<Record<string, string>> {

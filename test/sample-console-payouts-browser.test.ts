@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { type Browser, chromium, type Locator } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { uniqueTableName } from './helpers/dynamodb.js'
+import { launchChromium, rowsOf } from './support/browser.js'
 import {
   type Answer,
   apiClient,
@@ -12,18 +12,6 @@ import {
   type TestApi,
 } from './support/local-api.js'
 
-/** Debian's chromium and its quiet headless flags, as in sample-console-browser.test.ts. */
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 /** Several polls of the page once the payout is paid; the payout itself is waited for through the API. */
 const PAGE_TIMEOUT_MS = 10_000
 /** Reserve, transfer, the 1 s settlement and the record, with room for a busy machine. */
@@ -33,9 +21,8 @@ let api: TestApi
 let browser: Browser
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`)
-  ;[api, browser] = await Promise.all([
+  ;[browser, api] = await Promise.all([
+    launchChromium(),
     startTestApi({
       payoutTables: {
         payouts: uniqueTableName('sample-payouts'),
@@ -43,24 +30,11 @@ beforeAll(async () => {
       },
       payoutSettlementSeconds: 1,
     }),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
   ])
 })
 afterAll(async () => {
   await Promise.all([api?.stop(), browser?.close()])
 })
-
-/** A table's rows, each cell under the text of its column heading. */
-async function rowsOf(table: Locator): Promise<Record<string, string>[]> {
-  const headings = await table.getByRole('columnheader').allInnerTexts()
-  const rows = await table.locator('tbody').getByRole('row').all()
-  return Promise.all(
-    rows.map(async (row) => {
-      const cells = await row.locator('th, td').allInnerTexts()
-      return Object.fromEntries(headings.map((heading, i) => [heading.trim(), cells[i] ?? '']))
-    }),
-  )
-}
 
 const eventually = (check: () => Promise<void>, timeout = PAGE_TIMEOUT_MS) =>
   vi.waitFor(check, { timeout, interval: 100 })
