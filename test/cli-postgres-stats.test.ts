@@ -1,54 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIdempotencyEngine } from '../lib/engine.js'
 import { PostgresStore } from '../lib/postgres/index.js'
 import { createIdempotencyTestTable, dropTestSchema, testPool } from './helpers/postgres.js'
 import { pgCli } from './support/cli-postgres.js'
-import {
-  chargeHandler,
-  chargeInFlight,
-  freshPaymentId,
-  NAMESPACE,
-  recordKeyFor,
-  silent,
-  untilStored,
-} from './support/cli-records.js'
+import { NAMESPACE, writeEveryState } from './support/cli-records.js'
 
 const pool = testPool(4)
 let table: string
 let cli: ReturnType<typeof pgCli>
 let finishInFlight: () => Promise<unknown>
-const HOUR_MS = 3600_000
 
 /** One record of every state, each written through the library, then ANALYZE so the row estimate is known. */
 beforeAll(async () => {
   table = await createIdempotencyTestTable(pool, 'cli_stats')
   cli = pgCli(table)
   const store = new PostgresStore({ pool, tableName: table })
-  const { charge } = chargeHandler(store)
-  for (let i = 0; i < 3; i++) await charge({ paymentId: freshPaymentId(), amount: i })
-
-  const twoDaysAgoMs = Date.now() - 48 * HOUR_MS
-  const old = chargeHandler(store, { now: () => twoDaysAgoMs, ttlSeconds: 3600 })
-  await old.charge({ paymentId: freshPaymentId(), amount: 9 })
-
-  // A crash mid-handler two hours ago: claimed, never completed nor released; its one-minute lease has ended.
-  const crashed = createIdempotencyEngine<{ id: string }, unknown>({
-    store,
-    key: (event) => event.id,
-    namespace: 'refunds-fn#handler',
-    leaseMs: 60_000,
-    now: () => Date.now() - 2 * HOUR_MS,
-    logger: silent,
-  })
-  await crashed.begin({ id: 'refund-1' }, undefined)
-
-  const paymentId = freshPaymentId()
-  const inFlight = chargeInFlight(store, paymentId)
-  await untilStored(store, recordKeyFor(paymentId))
-  finishInFlight = async () => {
-    inFlight.finish()
-    await inFlight.settled
-  }
+  finishInFlight = await writeEveryState(store)
   await pool.query(`ANALYZE ${table}`)
 })
 

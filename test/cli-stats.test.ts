@@ -1,53 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIdempotencyEngine } from '../lib/engine.js'
 import { DynamoDBVersionStore, makeVersioned } from '../lib/events/index.js'
 import { DynamoDBStore } from '../lib/index.js'
 import { runCli } from './helpers/cli.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
-import {
-  chargeHandler,
-  chargeInFlight,
-  freshPaymentId,
-  NAMESPACE,
-  recordKeyFor,
-  silent,
-  untilStored,
-} from './support/cli-records.js'
+import { NAMESPACE, writeEveryState } from './support/cli-records.js'
 
 const client = testDynamoDBClient()
 let table: string
 let finishInFlight: () => Promise<unknown>
-const HOUR_MS = 3600_000
 
 /** One record or item of every kind the table holds, each written through the library. */
 beforeAll(async () => {
   table = await createIdempotencyTestTable(client, 'cli-stats')
   const store = new DynamoDBStore({ tableName: table, client })
-  const { charge } = chargeHandler(store)
-  for (let i = 0; i < 3; i++) await charge({ paymentId: freshPaymentId(), amount: i })
-
-  const twoDaysAgoMs = Date.now() - 48 * HOUR_MS
-  const old = chargeHandler(store, { now: () => twoDaysAgoMs, ttlSeconds: 3600 })
-  await old.charge({ paymentId: freshPaymentId(), amount: 9 })
-
-  // A crash mid-handler two hours ago: claimed, never completed nor released; its one-minute lease has ended.
-  const crashed = createIdempotencyEngine<{ id: string }, unknown>({
-    store,
-    key: (event) => event.id,
-    namespace: 'refunds-fn#handler',
-    leaseMs: 60_000,
-    now: () => Date.now() - 2 * HOUR_MS,
-    logger: silent,
-  })
-  await crashed.begin({ id: 'refund-1' }, undefined)
-
-  const paymentId = freshPaymentId()
-  const inFlight = chargeInFlight(store, paymentId)
-  await untilStored(store, recordKeyFor(paymentId))
-  finishInFlight = async () => {
-    inFlight.finish()
-    await inFlight.settled
-  }
+  finishInFlight = await writeEveryState(store)
 
   const versions = new DynamoDBVersionStore({ tableName: table, client })
   const applyOrder = makeVersioned(async () => 'applied', {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { createIdempotencyEngine } from '../../lib/engine.js'
 import { type IdempotencyOptions, type IdempotencyStore, makeIdempotent } from '../../lib/index.js'
 import { recordKeyOf } from '../../lib/store/index.js'
 import { lambdaContext } from './records.js'
@@ -60,4 +61,39 @@ export function chargeInFlight(store: IdempotencyStore, paymentId: string) {
 /** Waits until the in-flight charge's record exists, so the CLI never races its claim. */
 export async function untilStored(store: IdempotencyStore, recordKey: string): Promise<void> {
   while ((await store.get(recordKey)) === undefined) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
+const HOUR_MS = 3_600_000
+
+/**
+ * One record of every state `stats` counts, written through the library: three completed charges, one expired
+ * two days ago, a crashed claim whose lease ended two hours ago (`refunds-fn#handler`) and a charge in flight.
+ * Resolves to the in-flight charge's finish, which the test calls when it ends.
+ */
+export async function writeEveryState(store: IdempotencyStore): Promise<() => Promise<unknown>> {
+  const { charge } = chargeHandler(store)
+  for (let i = 0; i < 3; i++) await charge({ paymentId: freshPaymentId(), amount: i })
+
+  const twoDaysAgoMs = Date.now() - 48 * HOUR_MS
+  const old = chargeHandler(store, { now: () => twoDaysAgoMs, ttlSeconds: 3600 })
+  await old.charge({ paymentId: freshPaymentId(), amount: 9 })
+
+  // A crash mid-handler two hours ago: claimed, never completed nor released; its one-minute lease has ended.
+  const crashed = createIdempotencyEngine<{ id: string }, unknown>({
+    store,
+    key: (event) => event.id,
+    namespace: 'refunds-fn#handler',
+    leaseMs: 60_000,
+    now: () => Date.now() - 2 * HOUR_MS,
+    logger: silent,
+  })
+  await crashed.begin({ id: 'refund-1' }, undefined)
+
+  const paymentId = freshPaymentId()
+  const inFlight = chargeInFlight(store, paymentId)
+  await untilStored(store, recordKeyFor(paymentId))
+  return async () => {
+    inFlight.finish()
+    await inFlight.settled
+  }
 }
