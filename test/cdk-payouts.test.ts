@@ -1,18 +1,13 @@
-import { App, Validations } from 'aws-cdk-lib'
 import { Match, Template } from 'aws-cdk-lib/assertions'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PAYOUT_EXECUTION_TIMEOUT_SECONDS } from '../functions/handlers/payout-workflow.js'
 import { PAYMENTS_ENV } from '../functions/shared/tables.js'
-import { PaymentsStack } from '../infra/payments-stack.js'
 import { IDEMPOTENCY_STORE_ACTIONS } from '../lib/cdk/index.js'
-import { cdkJsonContext, logicalIdOf, policyActions } from './support/cdk-template.js'
-import { acknowledgementsIn, covers, NagMessageLevel, RecordingAwsSolutionsChecks } from './support/nag.js'
+import { logicalIdOf, policyActions } from './support/cdk-template.js'
+import { acknowledgementsIn, covers, NagMessageLevel } from './support/nag.js'
+import { nagCheckedPaymentsStack } from './support/payments-stack.js'
 
-// Bundling is proven in cdk-payments-bundle.test.ts; here the functions get placeholder code, so this file is fast.
-const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } })
-const stack = new PaymentsStack(app, 'Payments')
-const nag = new RecordingAwsSolutionsChecks(app)
-Validations.of(app).addPlugins(nag)
+const { app, stack, nag } = nagCheckedPaymentsStack()
 let template: Template
 const ids = {
   workflow: '',
