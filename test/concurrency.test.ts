@@ -1,15 +1,14 @@
 import middy from '@middy/core'
-import type { Context } from 'aws-lambda'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   DynamoDBStore,
-  IdempotencyInProgressError,
   IdempotencyLeaseLostError,
   type IdempotencyOptions,
   idempotency,
   makeIdempotent,
 } from '../lib/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
+import { raceForOneKey } from './support/race.js'
 import { lambdaContext } from './support/records.js'
 
 const client = testDynamoDBClient()
@@ -33,17 +32,8 @@ describe('one key under concurrency, on DynamoDB Local', () => {
       }).use(idempotency({ store, key: (event: { key: string }) => event.key, logger: silent }))
 
       const key = `race-${round}-${Date.now()}`
-      const settled = await Promise.allSettled(
-        Array.from({ length: CONCURRENCY }, () => handler({ key }, lambdaContext() as unknown as Context)),
-      )
-
+      await raceForOneKey(handler, { key }, { paid: key }, CONCURRENCY)
       expect(executions, `round ${round}`).toBe(1)
-      for (const outcome of settled) {
-        if (outcome.status === 'fulfilled') expect(outcome.value).toEqual({ paid: key })
-        else expect(outcome.reason).toBeInstanceOf(IdempotencyInProgressError)
-      }
-      expect(await handler({ key }, lambdaContext() as unknown as Context)).toEqual({ paid: key })
-      expect(executions).toBe(1)
     }
   })
 

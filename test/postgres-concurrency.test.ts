@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { IdempotencyInProgressError, idempotency } from '../lib/index.js'
+import { idempotency } from '../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
 import { createIdempotencyTestTable, dropTestSchema, testPool } from './helpers/postgres.js'
-import { lambdaContext } from './support/records.js'
+import { raceForOneKey } from './support/race.js'
 
 const ROUNDS = 10
 const CONCURRENCY = 50
@@ -42,17 +42,8 @@ describe('one key under concurrency, on PostgreSQL', () => {
       )
 
       const key = `race-${round}-${randomUUID()}`
-      const settled = await Promise.allSettled(
-        Array.from({ length: CONCURRENCY }, () => handler({ key }, lambdaContext() as unknown as Context)),
-      )
-
+      await raceForOneKey(handler, { key }, { paid: key }, CONCURRENCY)
       expect(executions, `round ${round}`).toBe(1)
-      for (const outcome of settled) {
-        if (outcome.status === 'fulfilled') expect(outcome.value).toEqual({ paid: key })
-        else expect(outcome.reason).toBeInstanceOf(IdempotencyInProgressError)
-      }
-      expect(await handler({ key }, lambdaContext() as unknown as Context)).toEqual({ paid: key })
-      expect(executions).toBe(1)
       const rows = await pool.query(`SELECT round FROM ${paymentsTable} WHERE payment_id = $1`, [key])
       expect(rows.rows).toEqual([{ round }])
     }
