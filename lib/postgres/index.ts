@@ -7,6 +7,7 @@
  */
 export type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from './pool.js'
 export {
+  type CleanupOptions,
   DEFAULT_POSTGRES_TABLE,
   deleteExpiredRecords,
   idempotencySchemaSql,

@@ -79,20 +79,52 @@ export async function migrate(pool: PostgresPool, options: PostgresSchemaOptions
   for (const statement of idempotencySchemaStatements(options)) await pool.query(statement)
 }
 
+export interface CleanupOptions {
+  /** @default 'idempotency_records' */
+  readonly tableName?: string
+  /** At most this many records per call. @default 1000 */
+  readonly limit?: number
+  /** The cleaner's clock. @default Date.now() */
+  readonly nowEpochMs?: number
+  /**
+   * Records are deleted only once expired for at least this long, on the cleaner's clock: a cleaner whose clock
+   * runs ahead of the claiming Lambdas' by less than this never deletes a record they still replay.
+   * @default 300
+   */
+  readonly clockSkewMarginSeconds?: number
+}
+
 /**
- * The retention cleanup: deletes up to `limit` records past their retention, oldest first, and returns how many.
- * PostgreSQL has no TTL; schedule this (EventBridge Scheduler and a small Lambda, or pg_cron) and call it until
- * it returns less than `limit`. Reads never depend on it: an expired record already counts as absent.
+ * Expiry is decided by two clocks: claims and reads use the claiming Lambda's, deletion the cleaner's (or the
+ * database's). Clocks kept by NTP usually differ by milliseconds; five minutes also covers a badly drifting host
+ * or database, and costs nothing but a few minutes' longer storage against retentions of hours.
+ */
+const DEFAULT_CLOCK_SKEW_MARGIN_SECONDS = 300
+
+/**
+ * The retention cleanup: deletes up to `limit` records past their retention (and the clock-skew margin), oldest
+ * first, and returns how many. PostgreSQL has no TTL; schedule this (EventBridge Scheduler and a small Lambda, or
+ * pg_cron) and call it until it returns less than `limit`. Reads never depend on it: an expired record already
+ * counts as absent.
  */
 export async function deleteExpiredRecords(
   pool: PostgresPool,
-  options: { tableName?: string; limit?: number; nowEpochMs?: number } = {},
+  options: CleanupOptions = {},
 ): Promise<number> {
   const table = quotedTableName(options.tableName ?? DEFAULT_POSTGRES_TABLE)
-  const nowSeconds = Math.floor((options.nowEpochMs ?? Date.now()) / 1000)
+  const marginSeconds = options.clockSkewMarginSeconds ?? DEFAULT_CLOCK_SKEW_MARGIN_SECONDS
+  if (!Number.isInteger(marginSeconds) || marginSeconds < 0)
+    throw new RangeError(
+      `clockSkewMarginSeconds must be a whole number of seconds, 0 or more: ${marginSeconds}`,
+    )
+  const expiredBeforeEpochSeconds = Math.floor((options.nowEpochMs ?? Date.now()) / 1000) - marginSeconds
+  // The expiry test is on the deleted row itself, not only in the sub-select: under READ COMMITTED, a row that a
+  // claim re-took meanwhile is re-checked against the outer WHERE alone, so a sub-select's test would let the
+  // DELETE remove that fresh claim, and the client's retry would run beside the first request.
   const { rowCount } = await pool.query(
-    `DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE expires_at_epoch_seconds <= $1 ORDER BY expires_at_epoch_seconds LIMIT $2)`,
-    [nowSeconds, options.limit ?? DEFAULT_CLEANUP_BATCH],
+    `DELETE FROM ${table} WHERE expires_at_epoch_seconds <= $1 AND key IN (
+  SELECT key FROM ${table} WHERE expires_at_epoch_seconds <= $1 ORDER BY expires_at_epoch_seconds LIMIT $2)`,
+    [expiredBeforeEpochSeconds, options.limit ?? DEFAULT_CLEANUP_BATCH],
   )
   return rowCount ?? 0
 }
