@@ -1,6 +1,7 @@
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
+  type CancellationReason,
   type ConditionalCheckFailedException,
   type DynamoDBClient,
   type TransactionCanceledException,
@@ -10,7 +11,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import type { Item } from './dynamodb-item.js'
-import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
+import { IdempotencyStoreUnavailableError } from './errors.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from './schema.js'
 import { type RefusedPart, StoreWriteRefusedError } from './store/interface.js'
 
@@ -52,24 +53,32 @@ export async function batchGetItems(
   return items
 }
 
+/** What a fenced completion did: written, or refused by its condition, with the item that refused it if any. */
+export type FencedOutcome =
+  | { readonly written: true }
+  | { readonly written: false; readonly refusedBy?: Item }
+
 /**
- * Sends a token-conditioned completion, alone or first in one transaction with the caller's own writes. Its
- * condition failing means another attempt holds the item (lease lost); the caller's writes failing theirs is
- * the caller's error to see; a request DynamoDB refuses as invalid is refused for good; anything else is a
- * store outage.
+ * Sends a fenced completion, alone or first in one transaction with the caller's own writes. Its condition
+ * failing is the caller's to judge from the refusing item (completed by this token before, or held by another);
+ * the caller's writes failing theirs is the caller's error to see; a request DynamoDB refuses as invalid is
+ * refused for good; anything else is a store outage. The SDK's retries of a transaction keep its
+ * ClientRequestToken, so DynamoDB applies a retried one that landed only once.
  */
 export async function sendFencedCompletion(
   client: DynamoDBClient,
   update: Update,
   ownWrites: readonly TransactWriteItem[],
-): Promise<void> {
+): Promise<FencedOutcome> {
   try {
     if (ownWrites.length === 0) await client.send(new UpdateItemCommand(update))
     else
       await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...ownWrites] }))
+    return { written: true }
   } catch (error) {
-    if (isConditionalFailure(error) || completionConditionFailed(error))
-      throw new IdempotencyLeaseLostError('complete')
+    if (isConditionalFailure(error)) return { written: false, refusedBy: error.Item }
+    const completion = completionCancellation(error)
+    if (completion?.Code === 'ConditionalCheckFailed') return { written: false, refusedBy: completion.Item }
     if (isCancelledByOwnWrites(error)) throw error
     const refused = refusedPart(error, ownWrites.length > 0)
     if (refused !== undefined) {
@@ -88,15 +97,16 @@ export function refusedItem(error: unknown): Item | undefined {
   return isConditionalFailure(error) ? error.Item : undefined
 }
 
-function cancellationCodes(error: unknown): (string | undefined)[] {
+function cancellationReasons(error: unknown): CancellationReason[] {
   if ((error as Error | undefined)?.name !== 'TransactionCanceledException') return []
-  return ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code)
+  return (error as TransactionCanceledException).CancellationReasons ?? []
 }
 
+const cancellationCodes = (error: unknown) => cancellationReasons(error).map((reason) => reason.Code)
+
 /** In a completion transaction the idempotency update is always the first action. */
-function completionConditionFailed(error: unknown): boolean {
-  return cancellationCodes(error)[0] === 'ConditionalCheckFailed'
-}
+const completionCancellation = (error: unknown): CancellationReason | undefined =>
+  cancellationReasons(error)[0]
 
 /** The handler's own items refused the transaction: its error to see, not a store outage. */
 function isCancelledByOwnWrites(error: unknown): boolean {

@@ -12,6 +12,7 @@ import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './e
 import { collectedItems, type DynamoDBOwnWrites, dynamoDBOwnWrites } from './own-writes.js'
 import {
   type CompletedRecord,
+  completedBy,
   type IdempotencyRecord,
   type InProgressRecord,
   toEpochSeconds,
@@ -33,11 +34,15 @@ const KEY_ABSENT = 'attribute_not_exists(#key)'
 const RETENTION_OVER = '#expiresAt <= :nowSeconds'
 const LEASE_ABANDONED = '(#status = :inProgress AND #leaseUntil <= :nowMs AND #fingerprint = :fingerprint)'
 const ACQUIRE_CONDITION = `${KEY_ABSENT} OR ${RETENTION_OVER} OR ${LEASE_ABANDONED}`
-/** Fencing: only the attempt whose token is stored may complete or release the record. */
-const HOLDS_TOKEN = '#token = :token'
+/**
+ * Fencing: only the attempt whose token holds the claim may complete or release it, and only while it is a claim.
+ * The status matters: a completion keeps its token, so a token-only fence lets a completion sent again after it
+ * landed (its answer lost) apply its writes a second time, and a late release delete the completed record.
+ */
+const HOLDS_CLAIM = '#token = :token AND #status = :inProgress'
 
 const ACQUIRE_NAMES = names('key', 'expiresAt', 'status', 'leaseUntil', 'fingerprint')
-const TOKEN_NAMES = names('token')
+const CLAIM_NAMES = names('token', 'status')
 
 /** The store on DynamoDB: one conditional write per transition, each returning the refusing item (ALL_OLD). */
 export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
@@ -85,24 +90,36 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
   }
 
   async complete(record: CompletedRecord, ownWrites?: DynamoDBOwnWrites): Promise<void> {
-    await sendFencedCompletion(this.client, this.completionUpdate(record), collectedItems(ownWrites))
+    const outcome = await sendFencedCompletion(
+      this.client,
+      this.completionUpdate(record),
+      collectedItems(ownWrites),
+    )
+    if (outcome.written) return
+    // Refused by the fence, so nothing was applied: done if this token completed the record before.
+    const { refusedBy } = outcome
+    if (!completedBy(refusedBy && fromItem(refusedBy), record.token))
+      throw new IdempotencyLeaseLostError('complete')
   }
 
   async release(key: string, token: string): Promise<void> {
     const command = new DeleteItemCommand({
       TableName: this.tableName,
       Key: { [A.key]: { S: key } },
-      ConditionExpression: HOLDS_TOKEN,
-      ExpressionAttributeNames: TOKEN_NAMES,
-      ExpressionAttributeValues: { ':token': { S: token } },
+      ConditionExpression: HOLDS_CLAIM,
+      ExpressionAttributeNames: CLAIM_NAMES,
+      ExpressionAttributeValues: { ':token': { S: token }, ':inProgress': { S: 'IN_PROGRESS' } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     })
     try {
       await this.client.send(command)
     } catch (error) {
       if (!isConditionalFailure(error)) throw new IdempotencyStoreUnavailableError('release', error)
-      // Nothing left to release (an SDK retry of a delete that landed, or TTL) is success; another token is not.
-      if (refusedItem(error) !== undefined) throw new IdempotencyLeaseLostError('release')
+      // Nothing left to release (an SDK retry of a delete that landed, or TTL), or a record this token completed,
+      // is success and stays as it is; another token's record is not.
+      const existing = refusedItem(error)
+      if (existing !== undefined && !completedBy(fromItem(existing), token))
+        throw new IdempotencyLeaseLostError('release')
     }
   }
 
@@ -126,13 +143,13 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
   private completionUpdate(record: CompletedRecord): Update {
     const item = toItem(record)
     const set = Object.keys(item).filter((name) => name !== A.key)
-    const values: Item = { ':token': { S: record.token } }
+    const values: Item = { ':token': { S: record.token }, ':inProgress': { S: 'IN_PROGRESS' } }
     for (const name of set) values[`:${name}`] = item[name] as Item[string]
     return {
       TableName: this.tableName,
       Key: { [A.key]: { S: record.key } },
       ...completionExpression(set),
-      ConditionExpression: HOLDS_TOKEN,
+      ConditionExpression: HOLDS_CLAIM,
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }
@@ -155,7 +172,7 @@ function completionExpression(set: readonly string[]): CompletionExpression {
     UpdateExpression: `SET ${set.map((name) => `#${name} = :${name}`).join(', ')}${removeClause}`,
     ExpressionAttributeNames: {
       ...Object.fromEntries([...set, ...remove].map((name) => [`#${name}`, name])),
-      ...TOKEN_NAMES,
+      ...CLAIM_NAMES,
     },
   }
   completionExpressions.set(shape, expression)

@@ -1,7 +1,7 @@
 import { decide } from './decide.js'
 import { IdempotencyLeaseLostError } from './errors.js'
 import { CollectedWrites, collectedItems } from './own-writes.js'
-import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from './record.js'
+import { type CompletedRecord, completedBy, type IdempotencyRecord, type InProgressRecord } from './record.js'
 import type { AcquireResult, IdempotencyStore } from './store/interface.js'
 
 /**
@@ -28,14 +28,18 @@ export class InMemoryStore implements IdempotencyStore<CollectedWrites<unknown>>
   }
 
   async complete(record: CompletedRecord, ownWrites?: CollectedWrites<unknown>): Promise<void> {
-    if (this.records.get(record.key)?.token !== record.token) throw new IdempotencyLeaseLostError('complete')
+    const existing = this.records.get(record.key)
+    // Sent again after it landed: done, and nothing is applied twice.
+    if (completedBy(existing, record.token)) return
+    if (existing?.token !== record.token) throw new IdempotencyLeaseLostError('complete')
     this.records.set(record.key, record)
     this.committedWrites.push(...collectedItems(ownWrites))
   }
 
   async release(key: string, token: string): Promise<void> {
     const existing = this.records.get(key)
-    if (existing === undefined) return
+    // Gone already, or completed by this token (a completed record is never given back by its own claim).
+    if (existing === undefined || completedBy(existing, token)) return
     if (existing.token !== token) throw new IdempotencyLeaseLostError('release')
     this.records.delete(key)
   }

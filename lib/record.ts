@@ -40,3 +40,10 @@ export const retainedThroughEpochSeconds = (epochMs: number): number => Math.cei
 
 export const isExpired = (record: IdempotencyRecord, nowEpochMs: number): boolean =>
   record.expiresAtEpochSeconds <= toEpochSeconds(nowEpochMs)
+
+/**
+ * Whether `token` already completed this record: a completion or release sent again after the first landed (its
+ * answer lost to a timeout, a dropped connection, a durable step retried) finds this, and must apply nothing.
+ */
+export const completedBy = (record: IdempotencyRecord | undefined, token: string): boolean =>
+  record?.status === 'COMPLETED' && record.token === token

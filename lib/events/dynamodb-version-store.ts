@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { batchGetItems, sendFencedCompletion } from '../dynamodb-calls.js'
 import type { Item } from '../dynamodb-item.js'
 import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
+import { IdempotencyLeaseLostError } from '../errors.js'
 import { collectedItems, type DynamoDBOwnWrites, dynamoDBOwnWrites } from '../own-writes.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
 import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
@@ -57,7 +58,10 @@ export class DynamoDBVersionStore implements VersionStore<DynamoDBOwnWrites> {
       condition: HOLDS_TOKEN,
       values: { ':version': { N: claim.version.toString() }, ':token': { S: claim.token } },
     })
-    await sendFencedCompletion(this.client, update, collectedItems(ownWrites))
+    // Completion drops the token, so a refused one never finds its own: the claim was lost, or a completion
+    // sent again after it landed finds the version done (nothing applied twice either way).
+    const outcome = await sendFencedCompletion(this.client, update, collectedItems(ownWrites))
+    if (!outcome.written) throw new IdempotencyLeaseLostError('complete')
   }
 
   async release(claim: VersionClaim): Promise<void> {

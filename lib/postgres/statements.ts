@@ -38,13 +38,17 @@ export function statementsFor(table: string) {
 SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, existing.*
 FROM (SELECT 1) AS one
 LEFT JOIN ${table} AS existing ON existing.key = $1 AND NOT EXISTS (SELECT 1 FROM claimed)`,
-    // Fenced: only the attempt whose token is stored may complete. $3.. are completionValues(record).
+    // Fenced: only the attempt whose token holds the claim may complete it, and only while it is a claim (a
+    // completion keeps its token, so a token-only fence would apply one sent again after it landed a second
+    // time). $3.. are completionValues(record).
     complete: `UPDATE ${table} SET status = 'COMPLETED', fingerprint = $3, expires_at_epoch_seconds = $4,
   lease_until_epoch_ms = NULL, completed_at_epoch_ms = $5, result_encoding = $6, result_text = $7, result_bytes = $8
-WHERE key = $1 AND token = $2`,
-    // Fenced as well; `holder` tells "already gone" (success) from "held by another token" (lease lost).
-    release: `WITH deleted AS (DELETE FROM ${table} WHERE key = $1 AND token = $2 RETURNING 1)
-SELECT (SELECT count(*) FROM deleted) AS deleted, (SELECT token FROM ${table} WHERE key = $1) AS holder`,
+WHERE key = $1 AND token = $2 AND status = 'IN_PROGRESS'`,
+    // Fenced as well; `holder` tells "already gone", or completed by this token (success, left as it is), from
+    // "held by another token" (lease lost).
+    release: `WITH deleted AS (DELETE FROM ${table} WHERE key = $1 AND token = $2 AND status = 'IN_PROGRESS' RETURNING 1)
+SELECT (SELECT count(*) FROM deleted) AS deleted,
+  (SELECT token FROM ${table} WHERE key = $1 AND NOT (token = $2 AND status = 'COMPLETED')) AS holder`,
     get: `SELECT ${COLUMNS} FROM ${table} WHERE key = $1`,
     getMany: `SELECT ${COLUMNS} FROM ${table} WHERE key = ANY($1::text[])`,
   }

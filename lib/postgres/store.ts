@@ -1,6 +1,11 @@
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
-import type { CompletedRecord, IdempotencyRecord, InProgressRecord } from '../record.js'
-import { toEpochSeconds } from '../record.js'
+import {
+  type CompletedRecord,
+  completedBy,
+  type IdempotencyRecord,
+  type InProgressRecord,
+  toEpochSeconds,
+} from '../record.js'
 import {
   type AcquireResult,
   type IdempotencyStore,
@@ -99,10 +104,16 @@ export class PostgresStore implements IdempotencyStore<PostgresTransaction> {
       transaction && (await takeClient(transaction, 'committed with its completion').catch(ended))
     if (client === undefined) {
       const { rowCount } = await this.run('complete', () => this.pool.query(this.sql.complete, values))
-      if (rowCount !== 1) throw new IdempotencyLeaseLostError('complete')
+      if (rowCount !== 1) await this.refused(record)
       return
     }
     await this.commitWith(client, record, values)
+  }
+
+  /** The fence refused a completion, so nothing was written: done if this token completed the record before. */
+  private async refused(record: CompletedRecord): Promise<void> {
+    if (!completedBy(await this.get(record.key), record.token))
+      throw new IdempotencyLeaseLostError('complete')
   }
 
   async release(key: string, token: string, transaction?: PostgresTransaction): Promise<void> {
@@ -140,7 +151,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTransaction> {
       throw await this.completionError(record, error)
     }
     client.release()
-    if (updated !== 1) throw new IdempotencyLeaseLostError('complete')
+    if (updated !== 1) await this.refused(record)
   }
 
   /** Nothing committed. Whose fault: the handler's writes, a lost lease, or the database? */

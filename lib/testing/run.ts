@@ -1,17 +1,20 @@
 import { claimCases } from './cases-claim.js'
 import { fencingCases, retentionCases } from './cases-fencing.js'
 import { ownWritesCases } from './cases-own-writes.js'
+import { settledCases } from './cases-settled.js'
 import type { StoreContractCase, StoreHarnessFactory } from './harness.js'
 
 /**
  * Every behaviour an `IdempotencyStore` must have: claim, replay, mismatch, lease takeover, fenced completion and
- * release, zombies refused, retention, and own writes that commit with the completion or not at all.
+ * release, zombies refused, retention, own writes that commit with the completion or not at all, and a
+ * completion or release sent again after it landed applying nothing twice.
  */
 export const storeContractCases: readonly StoreContractCase[] = [
   ...claimCases,
   ...fencingCases,
   ...retentionCases,
   ...ownWritesCases,
+  ...settledCases,
 ]
 
 export interface StoreContractOutcome {
