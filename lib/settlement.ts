@@ -7,7 +7,13 @@ import {
 import { abortInvocation, type Invocation } from './invocation.js'
 import type { LocalCache } from './local-cache.js'
 import type { ResolvedOptions } from './options.js'
-import { type CompletedRecord, type StoredResult, toEpochSeconds } from './record.js'
+import {
+  type CompletedRecord,
+  completedBy,
+  type IdempotencyRecord,
+  type StoredResult,
+  toEpochSeconds,
+} from './record.js'
 import type { Reporter } from './reporting.js'
 import { encodeResult } from './result-codec.js'
 import { StoreWriteRefusedError } from './store/interface.js'
@@ -141,7 +147,9 @@ export function createSettlement<TEvent, TResult>(
 
   /**
    * After the handler ran, a failed write must never lead to a second run: on any store failure the
-   * invocation stops holding the key (no release follows), and the record stays until its lease ends.
+   * invocation stops holding the key (no release follows), and the record stays until its lease ends. A write
+   * whose answer was lost (a timeout after it landed, a connection dropped after COMMIT) is resolved by reading
+   * the record back, never by sending it again.
    */
   async function settle(
     invocation: Invocation,
@@ -152,6 +160,12 @@ export function createSettlement<TEvent, TResult>(
       await withStoreErrors(invocation.key, write)
     } catch (error) {
       if (!isIdempotencyError(error)) throw error
+      if (error.code === 'store-unavailable' && (await landed(invocation, operation))) {
+        logger.warn(`The ${operation} landed though its answer was lost; read back from the store`, {
+          key: invocation.key,
+        })
+        return
+      }
       invocation.state = error instanceof IdempotencyLeaseLostError ? 'lost' : 'failed'
       if (error instanceof IdempotencyLeaseLostError) {
         logger.warn(`Lease lost before ${operation}: another attempt took this key over`, {
@@ -161,6 +175,18 @@ export function createSettlement<TEvent, TResult>(
       }
       throw error
     }
+  }
+
+  /** Whether a write that failed in transit landed: the record shows it done, or no longer holds the claim. */
+  async function landed(invocation: Invocation, operation: 'complete' | 'release'): Promise<boolean> {
+    let record: IdempotencyRecord | undefined
+    try {
+      record = await store.get(invocation.key)
+    } catch {
+      return false
+    }
+    if (operation === 'complete') return completedBy(record, invocation.token)
+    return !(record?.status === 'IN_PROGRESS' && record.token === invocation.token)
   }
 
   return { complete, release, abandon }

@@ -114,3 +114,21 @@ export function instantRetries(maxAttempts: number): RetryStrategy {
     recordSuccess: () => undefined,
   }
 }
+
+/**
+ * Faults by command, in order: `{ TransactWriteItemsCommand: ['timeout-after-write'] }` fails the first attempt
+ * of that command after it landed and sends every later one untouched. `sent` counts every attempt made.
+ */
+export function faultPlan(plan: Partial<Record<string, FaultKind[]>>): FaultHooks & {
+  readonly sent: Map<string, number>
+} {
+  const queues = new Map(Object.entries(plan).map(([command, faults]) => [command, [...(faults ?? [])]]))
+  const sent = new Map<string, number>()
+  return {
+    sent,
+    next(command) {
+      sent.set(command, (sent.get(command) ?? 0) + 1)
+      return queues.get(command)?.shift() ?? 'none'
+    },
+  }
+}

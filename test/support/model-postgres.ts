@@ -106,7 +106,11 @@ export function pgFault(kind: Exclude<FaultKind, 'none'>): Error {
   }
 }
 
-function faultyPool(pool: pg.Pool, hooks: FaultHooks): PostgresPool {
+/**
+ * A pool whose store statements meet `hooks`' faults (see `postgresBackend`): the commands are 'INSERT ON
+ * CONFLICT', 'UPDATE', 'DELETE', 'SELECT' and 'COMMIT'; the handler's own statements pass untouched.
+ */
+export function faultyPool(pool: pg.Pool, hooks: FaultHooks): PostgresPool {
   /** Outside a transaction: gates before and after, and every kind of fault. */
   async function autocommit(text: string, values?: unknown[]): Promise<Result> {
     const kind = kindOf(text)
