@@ -6,6 +6,7 @@ import { databaseUrl } from './support/cli-postgres.js'
 import {
   chargeHandler,
   chargeInFlight,
+  durableExecution,
   FUNCTION_NAME,
   freshPaymentId,
   OPERATION,
@@ -39,6 +40,9 @@ const argsFor = (paymentId: string, ...more: string[]) => [
   paymentId,
   ...more,
 ]
+
+const MINUTE_MS = 60_000
+const HOUR_MS = 3_600_000
 
 describe('lambda-idempotency invalidate on PostgreSQL', () => {
   it('with --yes deletes a completed row, so the next request with the key runs the handler again', async () => {
@@ -147,5 +151,40 @@ describe('lambda-idempotency invalidate on PostgreSQL', () => {
 
     expect(code).toBe(0)
     expect(stdout).toContain('(it was already gone)')
+  })
+
+  it('with --force deletes nothing when the same token claimed the key again, with a fresh lease, after it was read', async () => {
+    const paymentId = freshPaymentId()
+    const execution = durableExecution(store, paymentId)
+    await execution.claim(Date.now() - 2 * MINUTE_MS)
+
+    const cli = await startCli(argsFor(paymentId, '--force'))
+    await cli.stderrShows('[y/N]')
+    await execution.claim(Date.now())
+    cli.answer('y')
+    const { code, stderr } = await cli.done
+
+    expect(code).toBe(1)
+    expect(stderr).toContain('changed since it was read')
+    expect((await store.get(recordKeyFor(paymentId)))?.status).toBe('IN_PROGRESS')
+  })
+
+  it('deletes nothing when the same token completed the key again, after its retention, since it was read', async () => {
+    const paymentId = freshPaymentId()
+    const execution = durableExecution(store, paymentId, 3_600)
+    await execution.claim(Date.now() - 3 * HOUR_MS)
+    await execution.complete(Date.now() - 3 * HOUR_MS)
+
+    const cli = await startCli(argsFor(paymentId))
+    await cli.stderrShows('[y/N]')
+    await execution.claim(Date.now())
+    await execution.complete(Date.now())
+    cli.answer('y')
+    const { code, stderr } = await cli.done
+
+    expect(code).toBe(1)
+    expect(stderr).toContain('changed since it was read')
+    const record = await store.get(recordKeyFor(paymentId))
+    expect(record?.status === 'COMPLETED' && record.completedAtEpochMs).toBeGreaterThan(Date.now() - HOUR_MS)
   })
 })

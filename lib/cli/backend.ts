@@ -15,8 +15,9 @@ export interface RecordBackend {
   /** The record under `recordKey`, read consistently; undefined when there is none. */
   read(recordKey: string): Promise<IdempotencyRecord | undefined>
   /**
-   * Deletes `record` only if the stored record is still the one read: same token and same status, and, when
-   * `leaseEndedBy` is given, a lease that ended by then. `changed` means nothing was deleted.
+   * Deletes `record` only if the stored record is still exactly the one read: same token, status, fingerprint,
+   * retention end, and lease end (IN_PROGRESS) or completion time (COMPLETED); and, when `leaseEndedBy` is
+   * given, a lease that ended by then. `changed` means nothing was deleted.
    */
   deleteFenced(record: IdempotencyRecord, fence: DeleteFence): Promise<'deleted' | 'gone' | 'changed'>
   /** Reads items page by page; `onPage` sees each page as it arrives (pages of parallel segments interleave). */

@@ -30,14 +30,30 @@ export function dynamoDBBackend(
   const { table } = where
 
   async function deleteFenced(record: IdempotencyRecord, fence: DeleteFence) {
-    const names: Record<string, string> = { '#token': A.token, '#status': A.status }
-    const values: Item = { ':token': { S: record.token }, ':status': { S: record.status } }
-    let condition = '#token = :token AND #status = :status'
+    // Every attribute that tells one write from another, not only the token: a durable execution's token is the
+    // same on each of its claims, so a fresh claim or completion by it after the read differs only in its times.
+    const shown: [string, AttributeValue][] = [
+      [A.token, { S: record.token }],
+      [A.status, { S: record.status }],
+      [A.fingerprint, { S: record.fingerprint }],
+      [A.expiresAt, { N: String(record.expiresAtEpochSeconds) }],
+      record.status === 'IN_PROGRESS'
+        ? [A.leaseUntil, { N: String(record.leaseUntilEpochMs) }]
+        : [A.completedAt, { N: String(record.completedAtEpochMs) }],
+    ]
+    const names: Record<string, string> = {}
+    const values: Item = {}
+    const conditions = shown.map(([name, value], i) => {
+      names[`#a${i}`] = name
+      values[`:v${i}`] = value
+      return `#a${i} = :v${i}`
+    })
     if (fence.leaseEndedBy !== undefined && record.status === 'IN_PROGRESS') {
-      condition += ' AND #leaseUntil <= :nowMs'
+      conditions.push('#leaseUntil <= :nowMs')
       names['#leaseUntil'] = A.leaseUntil
       values[':nowMs'] = { N: String(fence.leaseEndedBy) }
     }
+    const condition = conditions.join(' AND ')
     const command = new DeleteItemCommand({
       TableName: table,
       Key: { [A.key]: { S: record.key } },

@@ -4,9 +4,10 @@ import { type CommandContext, readTarget } from './lookup.js'
 import { describeRecord, duration, type RecordView, viewOf } from './view.js'
 
 /**
- * Deletes one record so the key runs again. The delete is fenced on what the operator saw: the token and the
- * status read just before (and an ended lease, unless --force), so a record that completed or was claimed anew
- * while the operator read the prompt is left alone.
+ * Deletes one record so the key runs again. The delete is fenced on what the operator saw: the record exactly as
+ * read just before, times included (and an ended lease, unless --force), so a record that completed or was
+ * claimed anew while the operator read the prompt is left alone, even under the same token (a durable
+ * execution's token is the same on each of its claims).
  */
 export async function invalidate(context: CommandContext): Promise<void> {
   const { io, backend, flags } = context

@@ -40,13 +40,15 @@ export async function postgresBackend(where: PostgresWhere): Promise<RecordBacke
   const table = quotedTableName(where.table)
   const schema = where.table.includes('.') ? where.table.split('.')[0] : undefined
   const sql = {
-    // Fenced like DynamoDB's DeleteItem: token and status as read, and an ended lease unless forced. The
-    // status matters: a completion keeps the token, so a token-only fence would delete a record that completed
-    // after the operator saw it IN_PROGRESS. `present` reads the row as the statement began: nothing deleted
-    // and present means the row changed; absent, it was already gone.
+    // Fenced like DynamoDB's DeleteItem: the row exactly as read (token, status, fingerprint, retention, lease
+    // end or completion time), and an ended lease unless forced. The token alone is not enough: a completion
+    // keeps it, and a durable execution writes the same token on each of its claims. `present` reads the row as
+    // the statement began: nothing deleted and present means the row changed; absent, it was already gone.
     delete: `WITH deleted AS (
   DELETE FROM ${table} WHERE key = $1 AND token = $2 AND status = $3
     AND ($4::bigint IS NULL OR lease_until_epoch_ms <= $4)
+    AND fingerprint = $5 AND expires_at_epoch_seconds = $6
+    AND lease_until_epoch_ms IS NOT DISTINCT FROM $7 AND completed_at_epoch_ms IS NOT DISTINCT FROM $8
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM deleted)::int AS deleted,
@@ -82,7 +84,16 @@ FROM ${table} WHERE key > $2 ORDER BY key LIMIT $1`,
   async function deleteFenced(record: IdempotencyRecord, fence: DeleteFence) {
     const leaseEndedBy =
       fence.leaseEndedBy !== undefined && record.status === 'IN_PROGRESS' ? fence.leaseEndedBy : null
-    const { rows } = await pool.query(sql.delete, [record.key, record.token, record.status, leaseEndedBy])
+    const { rows } = await pool.query(sql.delete, [
+      record.key,
+      record.token,
+      record.status,
+      leaseEndedBy,
+      record.fingerprint,
+      record.expiresAtEpochSeconds,
+      record.status === 'IN_PROGRESS' ? record.leaseUntilEpochMs : null,
+      record.status === 'COMPLETED' ? record.completedAtEpochMs : null,
+    ])
     const row = rows[0] as { deleted: number; present: boolean }
     if (row.deleted > 0) return 'deleted' as const
     return row.present ? ('changed' as const) : ('gone' as const)

@@ -97,3 +97,33 @@ export async function writeEveryState(store: IdempotencyStore): Promise<() => Pr
     await inFlight.settled
   }
 }
+
+/**
+ * A durable execution's claims of one key, written through the store: its token is deterministic per execution,
+ * so a later claim or completion by the same execution writes the same token again, with a fresh lease,
+ * retention and completion time. Each write is at `atEpochMs`, with a minute's lease and `retentionSeconds`.
+ */
+export function durableExecution(store: IdempotencyStore, paymentId: string, retentionSeconds = 86_400) {
+  const base = { key: recordKeyFor(paymentId), token: 'durable-execution-1', fingerprint: 'fp-durable' }
+  const expiresAt = (atEpochMs: number) => Math.floor(atEpochMs / 1000) + retentionSeconds
+  return {
+    async claim(atEpochMs: number) {
+      const claim = {
+        ...base,
+        status: 'IN_PROGRESS' as const,
+        leaseUntilEpochMs: atEpochMs + 60_000,
+        expiresAtEpochSeconds: expiresAt(atEpochMs),
+      }
+      const { acquired } = await store.acquire(claim, atEpochMs)
+      if (!acquired) throw new Error(`the durable execution could not claim ${base.key}`)
+    },
+    complete: (atEpochMs: number) =>
+      store.complete({
+        ...base,
+        status: 'COMPLETED',
+        result: { encoding: 'json', json: '{"paid":true}' },
+        completedAtEpochMs: atEpochMs,
+        expiresAtEpochSeconds: expiresAt(atEpochMs),
+      }),
+  }
+}
