@@ -1,4 +1,3 @@
-import { get } from 'node:http'
 import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scanAll } from '../functions/shared/reads.js'
@@ -14,6 +13,7 @@ import {
   type TestApi,
   waitForClaim,
 } from './support/local-api.js'
+import { requestWithHost } from './support/raw-http.js'
 
 /** Long enough that a duplicate sent once the first request holds its key meets it still charging. */
 const SLOW_GATEWAY_MS = 1_500
@@ -45,15 +45,8 @@ const recordSentWith = (state: any, key: string) =>
   // biome-ignore lint/suspicious/noExplicitAny: as above
   state.records.find((record: any) => record.sentKeys.some((sent: any) => sent.idempotencyKey === key))
 
-/** fetch will not send a Host of our choosing; a DNS-rebinding page's requests carry its own name there. */
-function statusWithHost(url: string, path: string, host: string): Promise<number | undefined> {
-  return new Promise((resolve, reject) => {
-    get(`${url}${path}`, { headers: { Host: host } }, (response) => {
-      response.resume()
-      resolve(response.statusCode)
-    }).on('error', reject)
-  })
-}
+const statusWithHost = async (url: string, path: string, host: string) =>
+  (await requestWithHost(url, { method: 'GET', path, host })).status
 
 describe('GET /_local/console/state', () => {
   it("joins a key's one gateway charge to its hashed record, and names the sent key from memory only", async () => {

@@ -38,18 +38,28 @@ export interface LocalRequest {
   readonly method: string
   readonly path: string
   readonly body: Buffer
-  /** The Host header, which the console checks. */
+  /** The Host header, which guards the whole `/_local` space. */
   readonly host: string | undefined
 }
 
+/** Host names of this machine; anything else is a page elsewhere that rebound its name to 127.0.0.1. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
 /**
  * Routes that exist only locally, to inspect and steer the simulated gateway and the event flow; undefined when
- * none matches.
+ * none matches. They flip fault and crash switches and show charges, payouts, transfers and the keys clients
+ * sent, so the whole `/_local` space answers only requests addressed to this machine by name: a DNS-rebinding
+ * page in the developer's browser carries its own host name and gets a 403, whatever the route.
  */
 export async function localRoute(
   request: LocalRequest,
   context: LocalRouteContext,
 ): Promise<HttpResult | undefined> {
+  if (!isLocalSpace(request.path)) return undefined
+  if (!isLoopback(request.host))
+    return jsonResponse(403, {
+      message: 'The local API answers /_local only on requests addressed to 127.0.0.1, localhost or [::1].',
+    })
   const { body } = request
   const route = `${request.method} ${request.path}`
   if (route === 'GET /_local/health')
@@ -102,5 +112,15 @@ function wholeNumberIn(body: Buffer, field: string): number | undefined {
     return Number.isInteger(value) && (value as number) >= 0 ? (value as number) : undefined
   } catch {
     return undefined
+  }
+}
+
+const isLocalSpace = (path: string): boolean => path === '/_local' || path.startsWith('/_local/')
+
+function isLoopback(host: string | undefined): boolean {
+  try {
+    return host !== undefined && LOOPBACK_HOSTS.has(new URL(`http://${host}`).hostname)
+  } catch {
+    return false
   }
 }

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 
 export interface RawAnswer {
@@ -34,5 +35,35 @@ export function rawRequest(
       const contentType = /^content-type: *(.+)$/im.exec(answerHead)?.[1]?.trim()
       resolve({ status, head: answerHead, contentType, body: rest.join('\r\n\r\n') })
     })
+  })
+}
+
+/**
+ * One request with the Host header of our choosing, which fetch will not send: a DNS-rebinding page's requests
+ * reach 127.0.0.1 carrying its own host name.
+ */
+export function requestWithHost(
+  url: string,
+  request: { readonly method: string; readonly path: string; readonly host: string; readonly body?: string },
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(`${url}${request.path}`, {
+      method: request.method,
+      headers: { Host: request.host, 'Content-Type': 'application/json' },
+    })
+    sent.on('response', (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          head: JSON.stringify(response.headers),
+          contentType: response.headers['content-type'],
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      )
+    })
+    sent.on('error', reject)
+    sent.end(request.body)
   })
 }

@@ -40,26 +40,18 @@ const PAGE_HEADERS = {
 /** The JSON the page polls once a second; the server leaves it out of its request log. */
 export const CONSOLE_STATE_PATH = '/_local/console/state'
 
-/** Host names of this machine; anything else is a page elsewhere that rebound its name to 127.0.0.1. */
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
-
 /**
  * The console's routes: the page at `/_local/` and the JSON it polls at `/_local/console/state`. Undefined when
- * none matches. The state holds the raw keys clients sent, so only requests addressed to this machine by name
- * get it: a DNS-rebinding page in the developer's browser carries its own host name and gets a 403.
+ * none matches. The state holds the raw keys clients sent; `localRoute` lets only requests addressed to this
+ * machine by name reach any `/_local` route, this one included.
  */
 export async function consoleRoute(
-  request: { readonly method: string; readonly path: string; readonly host: string | undefined },
+  request: { readonly method: string; readonly path: string },
   context: ConsoleContext,
 ): Promise<HttpResult | undefined> {
   const file = FILES[request.path]
   const isState = request.path === CONSOLE_STATE_PATH
   if (request.method !== 'GET' || (file === undefined && !isState)) return undefined
-  if (!isLoopback(request.host)) {
-    return jsonResponse(403, {
-      message: 'The local console answers only requests addressed to 127.0.0.1 or localhost.',
-    })
-  }
   if (file !== undefined) {
     const body = await readFile(new URL(file.name, import.meta.url), 'utf8')
     return { statusCode: 200, headers: { 'Content-Type': file.type, ...PAGE_HEADERS }, body }
@@ -67,12 +59,4 @@ export async function consoleRoute(
   const { client, recorder, tables, records, payouts } = context
   const state = await consoleState({ client, tables, recorder, records, payouts, nowEpochMs: Date.now() })
   return jsonResponse(200, state, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
-}
-
-function isLoopback(host: string | undefined): boolean {
-  try {
-    return host !== undefined && LOOPBACK_HOSTS.has(new URL(`http://${host}`).hostname)
-  } catch {
-    return false
-  }
 }
