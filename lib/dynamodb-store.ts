@@ -18,7 +18,7 @@ import {
   toEpochSeconds,
 } from './record.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from './schema.js'
-import type { AcquireResult, IdempotencyStore } from './store/interface.js'
+import type { AcquireResult, IdempotencyStore, OwnWritesClaim } from './store/interface.js'
 
 export interface DynamoDBStoreOptions {
   /** @default process.env.IDEMPOTENCY_TABLE_NAME (set by the CDK construct's grant) */
@@ -85,8 +85,8 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
   }
 
   /** The handler's own writes: TransactWriteItems sent in one transaction with the completion. */
-  openOwnWrites(): DynamoDBOwnWrites {
-    return dynamoDBOwnWrites()
+  openOwnWrites(claim: OwnWritesClaim): DynamoDBOwnWrites {
+    return dynamoDBOwnWrites(claim)
   }
 
   async complete(record: CompletedRecord, ownWrites?: DynamoDBOwnWrites): Promise<void> {

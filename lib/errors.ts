@@ -215,6 +215,22 @@ export class DurableExecutionUnavailableError extends IdempotencyError {
 }
 
 /**
+ * A durable handler made an own write (`addToCompletion`, `ownWrites()`, a statement through
+ * `postgresTransactionOf(context)`) inside a step, a child context, a map or parallel branch, a waitForCallback
+ * submitter or a waitForCondition check. Those run at least once per retry and are skipped on replay once
+ * checkpointed, so the write would commit twice or never: it is refused where it is made, and nothing is written.
+ */
+export class IdempotencyOwnWritesInStepError extends IdempotencyError {
+  constructor() {
+    super(
+      "Own writes are refused inside durable steps and child contexts: a step may run again, or be skipped on replay, so a write made there would commit twice or never. Make it in the handler's own code, outside any step (after the step that computes it returns): every invocation makes it again, and it commits exactly once, with the completion.",
+      500,
+      'own-writes-in-step',
+    )
+  }
+}
+
+/**
  * `GET /operations/{id}` for an operation that does not exist, is no longer remembered, or belongs to another
  * caller: the three answer alike, so an id reveals nothing to anyone but its owner.
  */

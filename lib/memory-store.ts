@@ -2,7 +2,7 @@ import { decide } from './decide.js'
 import { IdempotencyLeaseLostError } from './errors.js'
 import { CollectedWrites, collectedItems } from './own-writes.js'
 import { type CompletedRecord, completedBy, type IdempotencyRecord, type InProgressRecord } from './record.js'
-import type { AcquireResult, IdempotencyStore } from './store/interface.js'
+import type { AcquireResult, IdempotencyStore, OwnWritesClaim } from './store/interface.js'
 
 /**
  * An in-process store with the same conditional semantics as `DynamoDBStore`, for unit tests and local
@@ -14,8 +14,8 @@ export class InMemoryStore implements IdempotencyStore<CollectedWrites<unknown>>
   readonly committedWrites: unknown[] = []
 
   /** Collects any writes (DynamoDB-shaped from `addToCompletion`, or anything) to commit with the completion. */
-  openOwnWrites(): CollectedWrites<unknown> {
-    return new CollectedWrites<unknown>()
+  openOwnWrites(claim: OwnWritesClaim): CollectedWrites<unknown> {
+    return new CollectedWrites<unknown>(Number.POSITIVE_INFINITY, claim.assertWritable)
   }
 
   async acquire(record: InProgressRecord, nowEpochMs: number): Promise<AcquireResult> {

@@ -1,4 +1,5 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import type { OwnWritesClaim } from './store/interface.js'
 
 /**
  * Own writes a store collects and sends with the completion, for stores whose transactions take a list of
@@ -8,10 +9,17 @@ import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
 export class CollectedWrites<TWrite> {
   readonly items: TWrite[] = []
 
-  /** @param maxItems how many writes may join one completion (DynamoDB: 99 beside the completion's own). */
-  constructor(private readonly maxItems: number = Number.POSITIVE_INFINITY) {}
+  /**
+   * @param maxItems how many writes may join one completion (DynamoDB: 99 beside the completion's own).
+   * @param assertWritable the claim's check, called before any write is added.
+   */
+  constructor(
+    private readonly maxItems: number = Number.POSITIVE_INFINITY,
+    private readonly assertWritable?: () => void,
+  ) {}
 
   add(...writes: TWrite[]): void {
+    this.assertWritable?.()
     if (this.items.length + writes.length > this.maxItems)
       throw new RangeError(`At most ${this.maxItems} writes can join the completion transaction`)
     this.items.push(...writes)
@@ -24,8 +32,8 @@ const DYNAMODB_MAX_OWN_WRITES = 99
 /** What `openOwnWrites` gives a handler on DynamoDB: writes committed in one TransactWriteItems with its result. */
 export type DynamoDBOwnWrites = CollectedWrites<TransactWriteItem>
 
-export const dynamoDBOwnWrites = (): DynamoDBOwnWrites =>
-  new CollectedWrites<TransactWriteItem>(DYNAMODB_MAX_OWN_WRITES)
+export const dynamoDBOwnWrites = (claim?: OwnWritesClaim): DynamoDBOwnWrites =>
+  new CollectedWrites<TransactWriteItem>(DYNAMODB_MAX_OWN_WRITES, claim?.assertWritable)
 
 /** The writes in what `complete` was given: none when the handler never opened its own writes. */
 export function collectedItems<TWrite>(ownWrites: unknown): readonly TWrite[] {

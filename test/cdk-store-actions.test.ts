@@ -63,7 +63,7 @@ describe('the grant matches what DynamoDBStore really sends', () => {
     await store.acquire(inProgress({ key: 'a', token: 't-other' }), NOW_MS)
     await store.complete(completed({ key: 'a', token: 't-a' }))
     await store.acquire(inProgress({ key: 'b', token: 't-b' }), NOW_MS)
-    const ownWrites = store.openOwnWrites()
+    const ownWrites = store.openOwnWrites({ key: 'b', token: 't-b' })
     ownWrites.add({ Put: { TableName: ownTableName, Item: { pk: { S: 'payment-1' } } } })
     await store.complete(completed({ key: 'b', token: 't-b' }), ownWrites)
     await store.acquire(inProgress({ key: 'c', token: 't-c' }), NOW_MS)

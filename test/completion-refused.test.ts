@@ -43,7 +43,7 @@ const withoutDeclaredLimit = (store: DynamoDBStore): IdempotencyStore<DynamoDBOw
   acquire: (record, nowEpochMs) => store.acquire(record, nowEpochMs),
   complete: (record, writes) => store.complete(record, writes),
   release: (key, token) => store.release(key, token),
-  openOwnWrites: () => store.openOwnWrites(),
+  openOwnWrites: (claim) => store.openOwnWrites(claim),
   get: (key) => store.get(key),
   getMany: (keys) => store.getMany(keys),
 })

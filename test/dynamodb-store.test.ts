@@ -154,7 +154,7 @@ describe('DynamoDBStore transactional completion against DynamoDB Local', () => 
   })
   /** The handler's own writes as the store opens them for a claim. */
   const writes = (...items: TransactWriteItem[]) => {
-    const own = store.openOwnWrites()
+    const own = store.openOwnWrites({ key: 'writes', token: 'writes' })
     own.add(...items)
     return own
   }

@@ -41,6 +41,7 @@ export class PostgresTransaction {
     values?: unknown[],
   ): Promise<PostgresQueryResult<TRow>> {
     const state = stateOf(this)
+    this.claim.assertWritable?.()
     if (state.finished !== undefined)
       throw new Error(`This idempotency transaction is already ${state.finished}; nothing more can join it`)
     state.client ??= begin(state.pool)

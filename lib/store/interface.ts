@@ -28,6 +28,11 @@ export class StoreWriteRefusedError extends Error {
 export interface OwnWritesClaim {
   readonly key: string
   readonly token: string
+  /**
+   * Called before every write the handler makes through them; throws where no write may be made (inside a
+   * durable step, which may run again or be skipped on replay). Absent: any write may be made.
+   */
+  readonly assertWritable?: () => void
 }
 
 /**

@@ -188,7 +188,7 @@ export function brokenHarness(broken: BrokenStore): StoreContractHarness<Collect
     release: (key, token) => inner.release(key, token),
     get: (key) => inner.get(key),
     getMany: (keys) => inner.getMany(keys),
-    openOwnWrites: () => inner.openOwnWrites(),
+    openOwnWrites: (claim) => inner.openOwnWrites(claim),
     ...overrides,
   }
   return {

@@ -12,7 +12,7 @@ export function unfencedStore(client: DynamoDBClient, tableName: string): Idempo
   return {
     acquire: (record, nowEpochMs) => fenced.acquire(record, nowEpochMs),
     // Collected, then dropped: the completion below never sends them.
-    openOwnWrites: () => fenced.openOwnWrites(),
+    openOwnWrites: (claim) => fenced.openOwnWrites(claim),
     async complete(record) {
       await client.send(new PutItemCommand({ TableName: tableName, Item: toItem(record) }))
     },
