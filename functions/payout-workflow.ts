@@ -1,4 +1,3 @@
-import { withDurableExecution } from '@aws/durable-execution-sdk-js'
 import { payoutWorkflow } from './handlers/payout-workflow.js'
 import { payoutWorkflowDependenciesFromEnvironment } from './shared/payout-environment.js'
 
@@ -6,4 +5,4 @@ import { payoutWorkflowDependenciesFromEnvironment } from './shared/payout-envir
  * The durable payout function (`durableConfig` in the CDK stack), started by POST /payouts on its `live` alias.
  * Lambda checkpoints each step and replays this handler after the settlement wait or a crash.
  */
-export const handler = withDurableExecution(payoutWorkflow(payoutWorkflowDependenciesFromEnvironment()))
+export const handler = payoutWorkflow(payoutWorkflowDependenciesFromEnvironment())

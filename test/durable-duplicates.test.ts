@@ -179,31 +179,6 @@ describe('the end of a durable execution', () => {
     expect(bank.charges).toBe(1)
   })
 
-  it('keeps the key of an invocation the SDK ends for a new one to resume, and gives back one it fails', async () => {
-    const sdkError = (marker: string) =>
-      Object.assign(new Error(`SDK ended it (${marker})`), { [marker]: true })
-    let thrown: Error | undefined = sdkError('isUnrecoverableInvocation')
-    const { handler } = durablePayout(async (_event, context) => {
-      await context.step('charge', async () => 'charged')
-      if (thrown !== undefined) throw Object.assign(thrown, { isUnrecoverable: true })
-      return 'paid'
-    })
-    const resumable = payout()
-    const failing = payout()
-
-    // The local runner does not resume a crashed invocation (Lambda would): the claim must still be held.
-    await expect(runExecution(handler, resumable)).rejects.toThrow(/SDK ended it/)
-    const duplicate = await runExecution(handler, resumable)
-    thrown = sdkError('isUnrecoverableExecution')
-    const failed = await runExecution(handler, failing)
-    thrown = undefined
-    const retried = await runExecution(handler, failing)
-
-    expect(duplicate.getError().errorType).toBe('IdempotencyInProgressError')
-    expect(failed.getStatus()).toBe('FAILED')
-    expect(retried.getStatus()).toBe('SUCCEEDED')
-  })
-
   it('retries a completion the store could not take, durably, instead of failing the execution', async () => {
     let completions = 0
     const flaky: DynamoDBStore = Object.create(dynamodb.store)

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { withDurableExecution } from '@aws/durable-execution-sdk-js'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { createPayoutHandler } from '../functions/handlers/create-payout.js'
@@ -27,7 +26,7 @@ function payoutsApi() {
     settlementSeconds: 3600,
     logger: silent,
   })
-  const executions = new LocalDurableExecutions({ handler: withDurableExecution(workflow) })
+  const executions = new LocalDurableExecutions({ handler: workflow })
   const create = createPayoutHandler({ store: dynamodb.store, executions }, { logger: silent })
   const operations = getOperationHandler({ executions })
   const post = (sub: string | undefined, key: string, body: unknown) =>

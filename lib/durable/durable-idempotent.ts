@@ -1,14 +1,26 @@
+import type { DurableExecutionConfig, DurableLambdaHandler } from '@aws/durable-execution-sdk-js'
 import { createIdempotencyEngine } from '../engine.js'
 import {
-  IdempotencyError,
+  type IdempotencyError,
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
+  isIdempotencyError,
 } from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
 import { type IdempotencyOptions, jsonLinesLogger, LEASE_MARGIN_MS } from '../options.js'
-import { checkExecutionTimeout, claimTermsFor, STORE_RETRIES } from './durable-terms.js'
+import { completedBy } from '../record.js'
+import { decodeResult } from '../result-codec.js'
+import type { IdempotencyStore } from '../store/interface.js'
+import { checkExecutionTimeout, claimTermsFor, SETTLEMENT_STEP, STORE_RETRIES } from './durable-terms.js'
+import {
+  currentInvocation,
+  type InvocationState,
+  operationAwareContext,
+  refuseOwnWritesInOperations,
+  runInvocation,
+} from './invocation-scope.js'
 import type { DurableContextLike, DurableEnvelope } from './types.js'
 
 export interface DurableIdempotencyOptions<TEvent, TResult>
@@ -22,6 +34,8 @@ export interface DurableIdempotencyOptions<TEvent, TResult>
   readonly key?: (event: TEvent) => string | undefined
   /** What the fingerprint covers; the same key with another payload is a mismatch. @default the whole event */
   readonly payload?: (event: TEvent) => unknown
+  /** What `withDurableExecution` is given besides the handler (a Lambda client, plugins, logging). */
+  readonly durableExecution?: DurableExecutionConfig
 }
 
 /** Step names of the toolkit's own checkpoints, apart from any name a handler gives its steps. */
@@ -59,21 +73,40 @@ const envelopeKey = (event: unknown): string | undefined => {
 }
 
 /**
- * Wraps a durable execution handler (the function you pass to `withDurableExecution`) so that one idempotency
- * key means one execution's effects. The first invocation claims the key in a durable step; the claim's fencing
- * token is derived from the execution's ARN, so the execution holds it on every replay (a re-run of the claim
- * step finds its own claim, never a conflict with itself), for up to `executionTimeoutSeconds`. The result is
- * stored in a step when the handler returns. Another execution with the key gets what any duplicate gets: the
- * stored result (no step runs), or a failed execution with `IdempotencyInProgressError` or
- * `IdempotencyPayloadMismatchError`. A handler that throws fails the execution and releases the key, so a later
+ * A durable function whose executions hold one idempotency key each: pass your durable handler (what you would
+ * give `withDurableExecution`), and export what this returns as the Lambda handler, as is (it calls
+ * `withDurableExecution` itself).
+ *
+ * The first invocation claims the key in a durable step; the claim's fencing token is derived from the
+ * execution's ARN, so the execution holds it on every replay, for up to `executionTimeoutSeconds`. The result
+ * is stored in a step when the handler returns. Another execution with the key gets what any duplicate gets:
+ * the stored result (no step runs), or a failed execution with `IdempotencyInProgressError` or
+ * `IdempotencyPayloadMismatchError`. An execution that fails gives the key back within its failing invocation,
+ * whether the handler threw or the SDK failed it (a non-deterministic replay, a refused checkpoint), so a later
  * execution runs again; its side effects keyed by `idempotencyOf(context).stableKey(purpose)` are not repeated.
+ *
+ * Own writes (`addToCompletion`, `postgresTransactionOf(context)`) are made in the handler's own code, outside
+ * steps: every invocation makes them again, each invocation's end discards or rolls back what it made, and the
+ * one that completes commits them with the result, exactly once. Inside a step, a child context or a branch they
+ * throw `IdempotencyOwnWritesInStepError`.
+ *
+ * @example
+ * ```ts
+ * export const handler = makeDurableIdempotent(
+ *   async (event: DurableEnvelope<{ amount: number }>, context: DurableContext) => {
+ *     const transfer = await context.step('pay', () => bank.pay(idempotencyOf(context)?.stableKey('pay')))
+ *     return { transferId: transfer.id }
+ *   },
+ *   { store: new DynamoDBStore(), executionTimeoutSeconds: 86_400 },
+ * )
+ * ```
  */
 export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableContextLike>(
   handler: (event: TEvent, context: TContext) => Promise<TResult>,
   options: DurableIdempotencyOptions<TEvent, TResult>,
-): (event: TEvent, context: TContext) => Promise<TResult> {
+): DurableLambdaHandler {
   checkExecutionTimeout(options.executionTimeoutSeconds)
-  const { key, payload, executionTimeoutSeconds, ...rest } = options
+  const { key, payload, executionTimeoutSeconds, durableExecution, ...rest } = options
   const engine = createIdempotencyEngine<TEvent, TResult>({
     ...rest,
     key: key ?? envelopeKey,
@@ -81,6 +114,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
   })
   const leaseMs = executionTimeoutSeconds * 1000 + LEASE_MARGIN_MS
   const logger = options.logger ?? jsonLinesLogger
+  const { store } = options
 
   async function claim(event: TEvent, context: TContext): Promise<Claim<TResult>> {
     // A context object of its own: the handle the engine attaches to it is not the handler's (attached below,
@@ -93,9 +127,9 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
       const { key, token, fingerprint, leaseUntilEpochMs } = begun.invocation
       return { kind: 'held', claim: { key, token, fingerprint, leaseUntilEpochMs } }
     } catch (error) {
-      if (!(error instanceof IdempotencyError && REFUSALS.has(error.code))) throw error
+      if (!(isIdempotencyError(error) && REFUSALS.has(error.code))) throw error
       const retryAfterSeconds =
-        error instanceof IdempotencyInProgressError ? error.retryAfterSeconds : undefined
+        error.code === 'in-progress' ? (error as IdempotencyInProgressError).retryAfterSeconds : undefined
       return { kind: 'refused', code: error.code, message: error.message, retryAfterSeconds }
     }
   }
@@ -111,28 +145,32 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
     return null
   }
 
-  return async function durableIdempotentHandler(event, context) {
+  /** The durable handler the SDK runs, once per invocation of an execution. */
+  async function durableIdempotentHandler(event: TEvent, context: TContext): Promise<TResult> {
+    const invocation = currentInvocation()
+    const handlerContext = operationAwareContext(context)
     const claimed = await context.step(CLAIM_STEP, () => claim(event, context), STORE_RETRIES)
-    if (claimed.kind === 'unprotected') return handler(event, context)
+    if (claimed.kind === 'unprotected') return handler(event, handlerContext)
     if (claimed.kind === 'replay') return claimed.result
     if (claimed.kind === 'refused') throw refusal(claimed)
-    const held = attachHandle(context, claimed.claim, ownWritesOpener(options, claimed.claim))
+    invocation.claim = claimed.claim
+    const held = attachHandle(handlerContext, claimed.claim, ownWritesOpener(store, claimed.claim))
+    invocation.held = held
     let result: TResult
     try {
-      result = await handler(event, context)
+      result = await handler(event, handlerContext)
     } catch (error) {
-      const ending = sdkEnding(error)
-      // A new invocation resumes the execution under its claim: nothing to give back.
-      if (ending === 'invocation') throw error
-      // The SDK is failing the execution itself (no step can run now): give the key back directly.
-      if (ending === 'execution') await engine.release(held).catch(() => undefined)
-      else await releaseAfter(error)
+      // A replay after the completion landed (its checkpoint lost) may fail on what it committed: its result.
+      const completed = await completedResult(held)
+      if (completed !== undefined) return completed.result
+      await releaseAfter(error)
       throw error
     }
+    invocation.handlerReturned = true
     await context.step(
       COMPLETE_STEP,
       () => settle(held, (attempt) => engine.complete(attempt, result)),
-      STORE_RETRIES,
+      SETTLEMENT_STEP,
     )
     return result
 
@@ -141,8 +179,9 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
         await context.step(
           RELEASE_STEP,
           () => settle(held, (attempt) => engine.release(attempt)),
-          STORE_RETRIES,
+          SETTLEMENT_STEP,
         )
+        invocation.released = true
       } catch (error) {
         // The handler's error is the execution's; the key stays held until its lease ends.
         logger.warn('Could not release the key of a failed durable execution', {
@@ -153,16 +192,73 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
       }
     }
   }
+
+  /** The stored result when this execution's token already completed the record; undefined otherwise. */
+  async function completedResult(held: HeldClaim): Promise<{ result: TResult } | undefined> {
+    const record = await store.get(held.key).catch(() => undefined)
+    if (!completedBy(record, held.token) || record?.status !== 'COMPLETED') return undefined
+    return { result: decodeResult(record.result) as TResult }
+  }
+
+  /**
+   * The end of an invocation, whatever ended it: the own writes it made are discarded (a PostgreSQL transaction
+   * rolled back), unless its completion committed them; and an execution the SDK answered FAILED gives its key
+   * back, unless its handler returned (a completion that could not be stored keeps the key to its lease).
+   */
+  async function endInvocation(state: InvocationState, status: string | undefined): Promise<void> {
+    const ownWrites = state.held?.ownWrites
+    if (ownWrites !== undefined) await store.discardOwnWrites?.(ownWrites).catch(() => undefined)
+    if (status !== FAILED || state.claim === undefined || state.handlerReturned || state.released) return
+    await engine.release(attachHandle(undefined, state.claim)).catch((error: unknown) => {
+      logger.warn('Could not release the key of a durable execution the SDK failed', {
+        key: state.claim?.key,
+        error: String(error),
+      })
+    })
+  }
+
+  let sdkHandler: Promise<DurableLambdaHandler> | undefined
+  return async function durableIdempotentLambdaHandler(event, lambdaContext) {
+    refuseDurableContext(lambdaContext)
+    sdkHandler ??= import('@aws/durable-execution-sdk-js').then((sdk) =>
+      sdk.withDurableExecution(
+        durableIdempotentHandler as unknown as Parameters<typeof sdk.withDurableExecution>[0],
+        durableExecution,
+      ),
+    )
+    const run = await sdkHandler
+    const state: InvocationState = { handlerReturned: false, released: false }
+    let status: string | undefined
+    try {
+      const output = await runInvocation(state, () => run(event, lambdaContext))
+      status = output.Status
+      return output
+    } finally {
+      await endInvocation(state, status)
+    }
+  }
 }
 
-/** The store's own writes for the handler, opened on first use, as the engine does for a claim it makes. */
-function ownWritesOpener(
-  options: Pick<IdempotencyOptions, 'store'>,
-  claim: HeldClaim,
-): (() => unknown) | undefined {
-  const { store } = options
+/** The invocation output status of an execution the SDK failed (`InvocationStatus.FAILED`). */
+const FAILED = 'FAILED'
+
+/** What this returns is the Lambda handler: given to `withDurableExecution`, it would get a DurableContext. */
+function refuseDurableContext(context: object | undefined): void {
+  const durable = context as Partial<DurableContextLike> | undefined
+  if (typeof durable?.step === 'function' && durable.executionContext !== undefined)
+    throw new TypeError(
+      'makeDurableIdempotent returns the Lambda handler and calls withDurableExecution itself: export it as is, without withDurableExecution around it.',
+    )
+}
+
+/**
+ * The store's own writes for the handler, opened on first use as the engine does for a claim it makes, and
+ * refused inside durable operations.
+ */
+function ownWritesOpener(store: IdempotencyStore, claim: HeldClaim): (() => unknown) | undefined {
   if (store.openOwnWrites === undefined) return undefined
-  return () => store.openOwnWrites?.({ key: claim.key, token: claim.token })
+  const { key, token } = claim
+  return () => store.openOwnWrites?.({ key, token, assertWritable: refuseOwnWritesInOperations })
 }
 
 /** The same error on every replay of a refused claim. */
@@ -180,16 +276,4 @@ function refusal(claim: Extract<Claim<unknown>, { kind: 'refused' }>): Idempoten
       return error
     }
   }
-}
-
-/**
- * How the durable SDK ends an invocation it cannot continue, from the markers on its unrecoverable errors:
- * `invocation` (a checkpoint failed; a new invocation resumes the execution, still under its claim) or
- * `execution` (the execution fails, as after non-deterministic replay). Undefined for every other error.
- */
-function sdkEnding(error: unknown): 'invocation' | 'execution' | undefined {
-  if (typeof error !== 'object' || error === null) return undefined
-  const marked = error as { isUnrecoverable?: unknown; isUnrecoverableInvocation?: unknown }
-  if (marked.isUnrecoverableInvocation === true) return 'invocation'
-  return marked.isUnrecoverable === true ? 'execution' : undefined
 }

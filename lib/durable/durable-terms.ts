@@ -20,9 +20,14 @@ export function claimTermsFor(context: DurableContextLike, leaseMs: number) {
   return { token: sha256(context.executionContext.durableExecutionArn), leaseMs }
 }
 
-/** Store outages only: a refusal or a lost lease is final, and a retry would get the same answer. */
-const isStoreOutage = (error: unknown): boolean =>
-  (error as { code?: unknown } | null | undefined)?.code === 'store-unavailable'
+/**
+ * Store outages, and an attempt interrupted before it checkpointed (its write, fenced by the claim's state, is
+ * safe to send again): a refusal or a lost lease is final, and a retry would get the same answer.
+ */
+const isRetryable = (error: unknown): boolean => {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown }
+  return code === 'store-unavailable' || name === 'StepInterruptedError'
+}
 
 /**
  * A durable retry waits without compute, so the toolkit's steps wait out a store outage (a
@@ -33,7 +38,16 @@ const MAX_STORE_RETRY_DELAY_SECONDS = 300
 
 export const STORE_RETRIES: DurableStepConfig = {
   retryStrategy: (error, attemptCount) => ({
-    shouldRetry: isStoreOutage(error) && attemptCount < MAX_STORE_ATTEMPTS,
+    shouldRetry: isRetryable(error) && attemptCount < MAX_STORE_ATTEMPTS,
     delay: { seconds: Math.min(2 ** attemptCount, MAX_STORE_RETRY_DELAY_SECONDS) },
   }),
 }
+
+/**
+ * The completion and the release: each runs only once its start is checkpointed. The SDK may go on running a
+ * handler after it has failed the execution (a non-deterministic replay returns the checkpointed step and
+ * carries on), and it checkpoints nothing more once it terminates: a write started then would land for an
+ * execution already reported failed. With this, such a write never starts.
+ */
+const settlementStep = { ...STORE_RETRIES, semantics: 'AT_MOST_ONCE_PER_RETRY' } // StepSemantics.AtMostOncePerRetry
+export const SETTLEMENT_STEP: DurableStepConfig = settlementStep

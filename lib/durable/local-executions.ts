@@ -3,12 +3,12 @@ import { canonicalJson } from '../fingerprint.js'
 import type { DurableExecutions, ExecutionStart, ExecutionState } from './executions.js'
 import { checkExecutionName } from './names.js'
 
-/** A durable Lambda handler, as `withDurableExecution` returns it. */
+/** A durable Lambda handler, as `makeDurableIdempotent` (or `withDurableExecution`) returns it. */
 // biome-ignore lint/suspicious/noExplicitAny: any handler the SDK's runner accepts; it checks the shape itself.
 export type DurableLambdaHandlerLike = (event: any, context: any) => Promise<unknown>
 
 export interface LocalDurableExecutionsOptions {
-  /** The durable function: `withDurableExecution(makeDurableIdempotent(...))`. */
+  /** The durable function: what `makeDurableIdempotent(...)` returns. */
   readonly handler: DurableLambdaHandlerLike
 }
 

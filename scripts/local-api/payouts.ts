@@ -1,4 +1,3 @@
-import { withDurableExecution } from '@aws/durable-execution-sdk-js'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createPayoutHandler } from '../../functions/handlers/create-payout.js'
 import { getOperationHandler } from '../../functions/handlers/get-operation.js'
@@ -83,7 +82,7 @@ export function startLocalPayouts(options: LocalPayoutsOptions): LocalPayouts {
     crashes,
     logger: options.logger,
   })
-  const local = new LocalDurableExecutions({ handler: withDurableExecution(workflow) })
+  const local = new LocalDurableExecutions({ handler: workflow })
   const runner = localDurableRunner()
   // The runner's checkpoint server starts with the first payout: an API that never pays out never starts it.
   const executions: DurableExecutions = {

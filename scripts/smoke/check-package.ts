@@ -22,6 +22,8 @@ const LINKED = [
   '@middy/core',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-lambda',
+  '@aws/durable-execution-sdk-js',
+  '@aws/durable-execution-sdk-js-testing',
   'aws-cdk-lib',
   'constructs',
   '@types/aws-lambda',

@@ -1,4 +1,4 @@
-import { type DurableContext, withDurableExecution } from '@aws/durable-execution-sdk-js'
+import type { DurableContext } from '@aws/durable-execution-sdk-js'
 import {
   type DurableEnvelope,
   type DurableExecutions,
@@ -32,7 +32,7 @@ export function durableOrders(
     },
     { store, executionTimeoutSeconds: EXECUTION_TIMEOUT_SECONDS, logger: silent },
   )
-  const executions = new LocalDurableExecutions({ handler: withDurableExecution(workflow) })
+  const executions = new LocalDurableExecutions({ handler: workflow })
   /** Waits for every execution started so far to end. */
   const settled = () => Promise.all(executions.list().map((execution) => executions.settled(execution.name)))
   return { executions, shipped, settled }

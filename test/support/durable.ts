@@ -1,4 +1,4 @@
-import { type DurableExecutionHandler, withDurableExecution } from '@aws/durable-execution-sdk-js'
+import type { DurableLambdaHandler } from '@aws/durable-execution-sdk-js'
 import { LocalDurableTestRunner, type TestResult } from '@aws/durable-execution-sdk-js-testing'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 
@@ -23,12 +23,12 @@ export function useLocalDurableRunner(): void {
 const fakeClockOf = (runner: object) =>
   (runner as { fakeClock?: { setSystemTime(epochMs: number): void } }).fakeClock
 
-/** Runs one durable execution of `handler` (a fresh execution ARN each call) to its end. */
-export function runExecution<TEvent, TResult>(
-  handler: DurableExecutionHandler<TEvent, TResult>,
-  payload: TEvent,
+/** Runs one durable execution of a durable Lambda handler (a fresh execution ARN each call) to its end. */
+export function runExecution<TResult = unknown>(
+  handler: DurableLambdaHandler,
+  payload: unknown,
 ): Promise<TestResult<TResult>> {
-  const runner = new LocalDurableTestRunner<TResult>({ handlerFunction: withDurableExecution(handler) })
+  const runner = new LocalDurableTestRunner<TResult>({ handlerFunction: handler })
   return runner.run({ payload })
 }
 

@@ -1,3 +1,4 @@
+import type { DurableContext } from '@aws/durable-execution-sdk-js'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import {
@@ -87,25 +88,32 @@ export async function http(): Promise<void> {
 }
 
 export async function durable(): Promise<void> {
+  // The durable function as Lambda runs it, on the SDK's local runner: makeDurableIdempotent is the handler.
+  const { LocalDurableTestRunner } = await import('@aws/durable-execution-sdk-js-testing')
+  await LocalDurableTestRunner.setupTestEnvironment({ skipTime: true })
   let runs = 0
-  const handler = makeDurableIdempotent(
-    async (event: Order) => {
-      runs++
-      return { charged: event.amount }
-    },
-    { store: new InMemoryStore(), key: (event) => event.orderId, executionTimeoutSeconds: 3600 },
-  )
-  // What the durable SDK hands the handler, reduced to what the wrapper reads: a step runs its function here.
-  const executionContext = (arn: string) => ({
-    executionContext: { durableExecutionArn: arn },
-    lambdaContext: context,
-    step<T>(_name: string, fn: () => Promise<T>) {
-      return fn()
-    },
-  })
-  await handler({ orderId: 'o-3', amount: 9 }, executionContext('arn:execution-1'))
-  const again = await handler({ orderId: 'o-3', amount: 9 }, executionContext('arn:execution-2'))
-  check(runs === 1 && again.charged === 9, 'a second durable execution with the key gets the first result')
+  try {
+    const handler = makeDurableIdempotent(
+      async (event: Order, durableContext: DurableContext) => {
+        runs++
+        const charged = await durableContext.step('charge', async () => event.amount)
+        return { charged }
+      },
+      { store: new InMemoryStore(), key: (event) => event.orderId, executionTimeoutSeconds: 3600 },
+    )
+    const run = () =>
+      new LocalDurableTestRunner<{ charged: number }>({ handlerFunction: handler }).run({
+        payload: { orderId: 'o-3', amount: 9 },
+      })
+    await run()
+    const again = await run()
+    check(
+      runs === 1 && again.getResult()?.charged === 9,
+      'a second durable execution with the key gets the first result',
+    )
+  } finally {
+    await LocalDurableTestRunner.teardownTestEnvironment()
+  }
   check(/^[\w-]{43}$/.test(executionNameFor('payouts#key')), 'execution names fit Lambda’s naming rules')
   check(
     new LambdaDurableExecutions({ functionName: 'payouts:live' }) !== undefined,

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto'
+import type { DurableContext } from '@aws/durable-execution-sdk-js'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { describe, expect, inject, it } from 'vitest'
+import { makeDurableIdempotent } from '../lib/durable/index.js'
+import { DynamoDBStore } from '../lib/index.js'
+import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
+import { localDynamoDBClientConfig } from '../scripts/dynamodb-local.js'
+import { runExecution, useLocalDurableRunner } from './support/durable.js'
+import { dynamoDBBalances, postgresLedger } from './support/durable-ledgers.js'
+import { silent } from './support/events.js'
+import { type FaultKind, faultPlan, injectFaults, instantRetries } from './support/faults.js'
+import { faultyPool } from './support/model-postgres.js'
+
+// The durable completion step is retried on a store error, under the execution's one token: a completion whose
+// write landed but whose answer was lost must not apply the handler's own writes a second time.
+
+useLocalDurableRunner()
+const dynamodb = dynamoDBBalances()
+const postgres = postgresLedger()
+const ONE_DAY_SECONDS = 86_400
+
+interface TopUp {
+  readonly account: string
+  readonly amount: number
+}
+const topUp = (): TopUp => ({ account: randomUUID(), amount: 100 })
+const durable = {
+  key: (event: TopUp) => event.account,
+  executionTimeoutSeconds: ONE_DAY_SECONDS,
+  logger: silent,
+}
+
+function faultyDynamoDBStore(plan: Partial<Record<string, FaultKind[]>>) {
+  const client = new DynamoDBClient({
+    ...localDynamoDBClientConfig(inject('dynamodbEndpoint')),
+    retryStrategy: instantRetries(1),
+  })
+  injectFaults(client, faultPlan(plan))
+  return new DynamoDBStore({ tableName: dynamodb.tables.idempotency, client })
+}
+
+describe('a durable completion whose write landed but whose answer was lost', () => {
+  it.each(['timeout-after-write', 'server-error-after-write'] as const)(
+    'credits the balance once on DynamoDB after a %s',
+    async (fault) => {
+      const store = faultyDynamoDBStore({ TransactWriteItemsCommand: [fault] })
+      const handler = makeDurableIdempotent(
+        async (event: TopUp, context: DurableContext) => {
+          const receipt = await context.step('approve', async () => `approved ${event.account}`)
+          dynamodb.creditWithCompletion(context, event.account, event.amount)
+          return receipt
+        },
+        { store, ...durable },
+      )
+      const event = topUp()
+
+      const execution = await runExecution(handler, event)
+
+      expect(execution.getStatus()).toBe('SUCCEEDED')
+      expect(await dynamodb.balanceOf(event.account)).toBe(100)
+    },
+  )
+
+  it('writes the ledger row once on PostgreSQL when the connection dropped after COMMIT', async () => {
+    const { pool } = postgres.storePool()
+    const store = new PostgresStore({
+      pool: faultyPool(pool, faultPlan({ COMMIT: ['timeout-after-write'] })),
+      tableName: postgres.setup.idempotencyTable,
+    })
+    const handler = makeDurableIdempotent(
+      async (event: TopUp, context: DurableContext) => {
+        await context.step('approve', async () => 'approved')
+        await postgresTransactionOf(context).query(postgres.insert(), [event.account, event.amount])
+        return 'credited'
+      },
+      { store, ...durable },
+    )
+    const event = topUp()
+
+    const execution = await runExecution(handler, event)
+
+    expect(execution.getStatus()).toBe('SUCCEEDED')
+    expect(await postgres.rowsOf(event.account)).toBe(1)
+  })
+})
