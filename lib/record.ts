@@ -45,5 +45,7 @@ export const isExpired = (record: IdempotencyRecord, nowEpochMs: number): boolea
  * Whether `token` already completed this record: a completion or release sent again after the first landed (its
  * answer lost to a timeout, a dropped connection, a durable step retried) finds this, and must apply nothing.
  */
-export const completedBy = (record: IdempotencyRecord | undefined, token: string): boolean =>
-  record?.status === 'COMPLETED' && record.token === token
+export const completedBy = (
+  record: IdempotencyRecord | undefined,
+  token: string,
+): record is CompletedRecord => record?.status === 'COMPLETED' && record.token === token

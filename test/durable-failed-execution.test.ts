@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { DurableContext } from '@aws/durable-execution-sdk-js'
 import { describe, expect, it } from 'vitest'
-import { makeDurableIdempotent } from '../lib/durable/index.js'
+import { CLAIM_STEP, makeDurableIdempotent } from '../lib/durable/index.js'
 import { DynamoDBStore, idempotencyOf } from '../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
-import { runExecution, useLocalDurableRunner } from './support/durable.js'
+import {
+  gate,
+  refusingCheckpointOf,
+  runExecution,
+  settleLeftovers,
+  useLocalDurableRunner,
+} from './support/durable.js'
 import { dynamoDBBalances, postgresLedger } from './support/durable-ledgers.js'
 import { silent } from './support/events.js'
 
@@ -88,6 +94,96 @@ describe('an execution the SDK fails itself', () => {
 
     expect(failed.getStatus()).toBe('FAILED')
     expect(heldAfterFailure).toBeUndefined()
+    expect(retried.getStatus()).toBe('SUCCEEDED')
+  })
+})
+
+describe('an execution the SDK fails, whose handler goes on running', () => {
+  it('gives the key back when the non-deterministic operation is the last one, and the handler returns', async () => {
+    let firstExecution = true
+    let invocations = 0
+    const recordKeys = new Set<string>()
+    const store = dynamoDBStore()
+    const handler = makeDurableIdempotent(
+      async (_event: Payout, context: DurableContext) => {
+        recordKeyOf(context, recordKeys)
+        await context.step('pay', async () => 'paid')
+        // Renamed on replay: the SDK fails the execution, yet the replayed wait resolves and the handler returns.
+        await context.wait(firstExecution && ++invocations > 1 ? 'renamed' : 'settle', { seconds: 30 })
+        return 'done'
+      },
+      { store, ...durable },
+    )
+    const event = { payoutId: randomUUID() }
+
+    const failed = await runExecution(handler, event)
+    const heldAfterFailure = await store.get([...recordKeys][0] as string)
+    firstExecution = false
+    const retried = await runExecution(handler, event)
+
+    expect(failed.getStatus()).toBe('FAILED')
+    expect(heldAfterFailure).toBeUndefined()
+    expect(retried.getStatus()).toBe('SUCCEEDED')
+  })
+
+  it('opens no PostgreSQL transaction for it after the invocation ended, so the next execution is not blocked', async () => {
+    const { pool, applicationName } = postgres.storePool()
+    const store = new PostgresStore({ pool, tableName: postgres.setup.idempotencyTable })
+    let firstExecution = true
+    let invocations = 0
+    let lateWrite: unknown
+    const answered = gate()
+    const handler = makeDurableIdempotent(
+      async (event: Payout, context: DurableContext) => {
+        await context.step(firstExecution && ++invocations > 1 ? 'renamed' : 'pay', async () => 'paid')
+        await context.wait({ seconds: 30 })
+        // The handler the SDK failed gets here after its invocation was answered: a write now must be refused,
+        // and must not begin a transaction nobody will ever end.
+        if (firstExecution) await answered.opened
+        try {
+          await postgresTransactionOf(context).query(postgres.insert(), [event.payoutId, 1])
+        } catch (error) {
+          lateWrite = error
+        }
+        return 'done'
+      },
+      { store, ...durable },
+    )
+    const event = { payoutId: randomUUID() }
+
+    const failed = await runExecution(handler, event)
+    answered.open()
+    await settleLeftovers()
+    const idle = await postgres.idleInTransaction(applicationName)
+    firstExecution = false
+    const retried = await runExecution(handler, event)
+
+    expect(failed.getStatus()).toBe('FAILED')
+    expect(String(lateWrite)).toMatch(/abandoned|has ended/)
+    expect(idle).toBe(0)
+    expect(retried.getStatus()).toBe('SUCCEEDED')
+    expect(await postgres.rowsOf(event.payoutId)).toBe(1)
+  })
+})
+
+describe('an execution whose checkpoint the service refuses for good', () => {
+  it('gives back a key claimed in a step whose checkpoint was refused, though the handler never ran', async () => {
+    let runs = 0
+    const store = dynamoDBStore()
+    const handler = makeDurableIdempotent(
+      async () => {
+        runs++
+        return 'done'
+      },
+      { store, ...durable },
+    )
+    const event = { payoutId: randomUUID() }
+
+    const failed = await runExecution(refusingCheckpointOf(CLAIM_STEP, handler), event)
+    const retried = await runExecution(handler, event)
+
+    expect(failed.getStatus()).toBe('FAILED')
+    expect(runs).toBe(1)
     expect(retried.getStatus()).toBe('SUCCEEDED')
   })
 })

@@ -3,7 +3,7 @@ import type { DurableContext } from '@aws/durable-execution-sdk-js'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { describe, expect, inject, it } from 'vitest'
 import { makeDurableIdempotent } from '../lib/durable/index.js'
-import { DynamoDBStore } from '../lib/index.js'
+import { DynamoDBStore, idempotencyOf } from '../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
 import { localDynamoDBClientConfig } from '../scripts/dynamodb-local.js'
 import { runExecution, useLocalDurableRunner } from './support/durable.js'
@@ -82,5 +82,38 @@ describe('a durable completion whose write landed but whose answer was lost', ()
 
     expect(execution.getStatus()).toBe('SUCCEEDED')
     expect(await postgres.rowsOf(event.account)).toBe(1)
+  })
+})
+
+describe('a durable completion the store never takes', () => {
+  it('fails the execution after its retries and gives the key back, so the next execution runs', async () => {
+    let outage = true
+    const client = new DynamoDBClient({
+      ...localDynamoDBClientConfig(inject('dynamodbEndpoint')),
+      retryStrategy: instantRetries(1),
+    })
+    injectFaults(client, {
+      next: (command) => (outage && command === 'UpdateItemCommand' ? 'network' : 'none'),
+    })
+    const store = new DynamoDBStore({ tableName: dynamodb.tables.idempotency, client })
+    const recordKeys = new Set<string>()
+    const handler = makeDurableIdempotent(
+      async (event: TopUp, context: DurableContext) => {
+        const handle = idempotencyOf(context)
+        if (handle !== undefined) recordKeys.add(handle.recordKey)
+        return context.step('approve', async () => `approved ${event.account}`)
+      },
+      { store, ...durable },
+    )
+    const event = topUp()
+
+    const failed = await runExecution(handler, event)
+    outage = false
+    const heldAfterFailure = await store.get([...recordKeys][0] as string)
+    const retried = await runExecution(handler, event)
+
+    expect(failed.getStatus()).toBe('FAILED')
+    expect(heldAfterFailure).toBeUndefined()
+    expect(retried.getStatus()).toBe('SUCCEEDED')
   })
 })

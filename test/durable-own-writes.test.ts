@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DurableContext } from '@aws/durable-execution-sdk-js'
 import { describe, expect, it } from 'vitest'
-import { makeDurableIdempotent } from '../lib/durable/index.js'
+import { IdempotencyOwnWritesInStepError, makeDurableIdempotent } from '../lib/durable/index.js'
 import { DynamoDBStore, idempotencyOf } from '../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
 import { runExecution, useLocalDurableRunner } from './support/durable.js'
@@ -66,7 +66,8 @@ describe('own writes of a durable handler on DynamoDB', () => {
 
     await runExecution(handler, topUp())
 
-    expect(refusal).toMatchObject({ name: 'IdempotencyOwnWritesInStepError', statusCode: 500 })
+    expect(refusal).toBeInstanceOf(IdempotencyOwnWritesInStepError)
+    expect(refusal).toMatchObject({ statusCode: 500, code: 'own-writes-in-step' })
     expect(String((refusal as Error).message)).toMatch(/outside any step/)
   })
 

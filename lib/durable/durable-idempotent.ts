@@ -1,27 +1,20 @@
 import type { DurableExecutionConfig, DurableLambdaHandler } from '@aws/durable-execution-sdk-js'
 import { createIdempotencyEngine } from '../engine.js'
-import {
-  type IdempotencyError,
-  IdempotencyInProgressError,
-  IdempotencyKeyMissingError,
-  IdempotencyPayloadMismatchError,
-  IdempotencyResultNotStoredError,
-  isIdempotencyError,
-} from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
 import { type IdempotencyOptions, jsonLinesLogger, LEASE_MARGIN_MS } from '../options.js'
 import { completedBy } from '../record.js'
 import { decodeResult } from '../result-codec.js'
 import type { IdempotencyStore } from '../store/interface.js'
-import { checkExecutionTimeout, claimTermsFor, SETTLEMENT_STEP, STORE_RETRIES } from './durable-terms.js'
+import { claimStep, envelopeKey, refusal } from './durable-claim.js'
+import { checkExecutionTimeout, SETTLEMENT_STEP, STORE_RETRIES } from './durable-terms.js'
 import {
   currentInvocation,
   type InvocationState,
   operationAwareContext,
-  refuseOwnWritesInOperations,
+  ownWritesCheck,
   runInvocation,
 } from './invocation-scope.js'
-import type { DurableContextLike, DurableEnvelope } from './types.js'
+import type { DurableContextLike } from './types.js'
 
 export interface DurableIdempotencyOptions<TEvent, TResult>
   extends Omit<IdempotencyOptions<TEvent, TResult>, 'key' | 'payload' | 'leaseMs' | 'waitForInFlightMs'> {
@@ -42,35 +35,6 @@ export interface DurableIdempotencyOptions<TEvent, TResult>
 export const CLAIM_STEP = 'lambda-idempotency:claim'
 export const COMPLETE_STEP = 'lambda-idempotency:complete'
 export const RELEASE_STEP = 'lambda-idempotency:release'
-
-/**
- * What the claim step checkpoints. Replays read it back, so the store is called once per execution to claim and
- * once to complete, however many invocations the execution takes. Refusals are values, not thrown errors: the
- * step succeeds with them, and every replay throws the same error.
- */
-type Claim<TResult> =
-  | { readonly kind: 'held'; readonly claim: HeldClaim }
-  | { readonly kind: 'replay'; readonly result: TResult }
-  | { readonly kind: 'unprotected' }
-  | {
-      readonly kind: 'refused'
-      readonly code: string
-      readonly message: string
-      readonly retryAfterSeconds?: number
-    }
-
-/** What a duplicate gets whatever its retries: these are answers, not faults to retry. */
-const REFUSALS: ReadonlySet<string> = new Set([
-  'in-progress',
-  'payload-mismatch',
-  'key-missing',
-  'result-not-stored',
-])
-
-const envelopeKey = (event: unknown): string | undefined => {
-  const key = (event as Partial<DurableEnvelope> | null | undefined)?.idempotencyKey
-  return typeof key === 'string' ? key : undefined
-}
 
 /**
  * A durable function whose executions hold one idempotency key each: pass your durable handler (what you would
@@ -115,24 +79,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
   const leaseMs = executionTimeoutSeconds * 1000 + LEASE_MARGIN_MS
   const logger = options.logger ?? jsonLinesLogger
   const { store } = options
-
-  async function claim(event: TEvent, context: TContext): Promise<Claim<TResult>> {
-    // A context object of its own: the handle the engine attaches to it is not the handler's (attached below,
-    // on every invocation), and it still reads the function name and remaining time of the Lambda context.
-    const claimContext = Object.create(context.lambdaContext ?? null)
-    try {
-      const begun = await engine.begin(event, claimContext, undefined, claimTermsFor(context, leaseMs))
-      if (begun.kind === 'replay') return { kind: 'replay', result: begun.result }
-      if (begun.kind === 'passthrough') return { kind: 'unprotected' }
-      const { key, token, fingerprint, leaseUntilEpochMs } = begun.invocation
-      return { kind: 'held', claim: { key, token, fingerprint, leaseUntilEpochMs } }
-    } catch (error) {
-      if (!(isIdempotencyError(error) && REFUSALS.has(error.code))) throw error
-      const retryAfterSeconds =
-        error.code === 'in-progress' ? (error as IdempotencyInProgressError).retryAfterSeconds : undefined
-      return { kind: 'refused', code: error.code, message: error.message, retryAfterSeconds }
-    }
-  }
+  const claim = claimStep(engine, leaseMs)
 
   /**
    * Completes or releases on a fresh copy of the held invocation: a store failure marks the copy as done with,
@@ -154,7 +101,11 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
     if (claimed.kind === 'replay') return claimed.result
     if (claimed.kind === 'refused') throw refusal(claimed)
     invocation.claim = claimed.claim
-    const held = attachHandle(handlerContext, claimed.claim, ownWritesOpener(store, claimed.claim))
+    const held = attachHandle(
+      handlerContext,
+      claimed.claim,
+      ownWritesOpener(store, claimed.claim, invocation),
+    )
     invocation.held = held
     let result: TResult
     try {
@@ -166,7 +117,6 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
       await releaseAfter(error)
       throw error
     }
-    invocation.handlerReturned = true
     await context.step(
       COMPLETE_STEP,
       () => settle(held, (attempt) => engine.complete(attempt, result)),
@@ -181,7 +131,6 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
           () => settle(held, (attempt) => engine.release(attempt)),
           SETTLEMENT_STEP,
         )
-        invocation.released = true
       } catch (error) {
         // The handler's error is the execution's; the key stays held until its lease ends.
         logger.warn('Could not release the key of a failed durable execution', {
@@ -196,19 +145,24 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
   /** The stored result when this execution's token already completed the record; undefined otherwise. */
   async function completedResult(held: HeldClaim): Promise<{ result: TResult } | undefined> {
     const record = await store.get(held.key).catch(() => undefined)
-    if (!completedBy(record, held.token) || record?.status !== 'COMPLETED') return undefined
+    if (!completedBy(record, held.token)) return undefined
     return { result: decodeResult(record.result) as TResult }
   }
 
   /**
-   * The end of an invocation, whatever ended it: the own writes it made are discarded (a PostgreSQL transaction
-   * rolled back), unless its completion committed them; and an execution the SDK answered FAILED gives its key
-   * back, unless its handler returned (a completion that could not be stored keeps the key to its lease).
+   * The end of an invocation, whatever ended it: nothing more may be written through it, the own writes it made
+   * are discarded (a PostgreSQL transaction rolled back) unless its completion committed them, and an execution
+   * the SDK answered FAILED gives its key back. That release is fenced by the claim's state: a record its
+   * completion stored stays completed. Any other failure is released too, even after the handler returned
+   * (a completion the store never took): its steps' effects are keyed by `stableKey`, and its own writes were
+   * never committed, so the next execution runs it again once.
    */
   async function endInvocation(state: InvocationState, status: string | undefined): Promise<void> {
-    const ownWrites = state.held?.ownWrites
-    if (ownWrites !== undefined) await store.discardOwnWrites?.(ownWrites).catch(() => undefined)
-    if (status !== FAILED || state.claim === undefined || state.handlerReturned || state.released) return
+    state.ended = true
+    const { held } = state
+    if (held?.state === 'held') held.state = 'abandoned'
+    if (held?.ownWrites !== undefined) await store.discardOwnWrites?.(held.ownWrites).catch(() => undefined)
+    if (status !== FAILED || state.claim === undefined) return
     await engine.release(attachHandle(undefined, state.claim)).catch((error: unknown) => {
       logger.warn('Could not release the key of a durable execution the SDK failed', {
         key: state.claim?.key,
@@ -227,7 +181,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
       ),
     )
     const run = await sdkHandler
-    const state: InvocationState = { handlerReturned: false, released: false }
+    const state: InvocationState = { ended: false }
     let status: string | undefined
     try {
       const output = await runInvocation(state, () => run(event, lambdaContext))
@@ -255,25 +209,12 @@ function refuseDurableContext(context: object | undefined): void {
  * The store's own writes for the handler, opened on first use as the engine does for a claim it makes, and
  * refused inside durable operations.
  */
-function ownWritesOpener(store: IdempotencyStore, claim: HeldClaim): (() => unknown) | undefined {
+function ownWritesOpener(
+  store: IdempotencyStore,
+  claim: HeldClaim,
+  invocation: InvocationState,
+): (() => unknown) | undefined {
   if (store.openOwnWrites === undefined) return undefined
   const { key, token } = claim
-  return () => store.openOwnWrites?.({ key, token, assertWritable: refuseOwnWritesInOperations })
-}
-
-/** The same error on every replay of a refused claim. */
-function refusal(claim: Extract<Claim<unknown>, { kind: 'refused' }>): IdempotencyError {
-  switch (claim.code) {
-    case 'in-progress':
-      return new IdempotencyInProgressError((claim.retryAfterSeconds ?? 1) * 1000)
-    case 'payload-mismatch':
-      return new IdempotencyPayloadMismatchError()
-    case 'key-missing':
-      return new IdempotencyKeyMissingError(claim.message)
-    default: {
-      const error = new IdempotencyResultNotStoredError('')
-      error.message = claim.message
-      return error
-    }
-  }
+  return () => store.openOwnWrites?.({ key, token, assertWritable: ownWritesCheck(invocation) })
 }

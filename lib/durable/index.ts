@@ -9,6 +9,7 @@
 export {
   DurableExecutionConflictError,
   DurableExecutionUnavailableError,
+  IdempotencyOwnWritesInStepError,
   OperationNotFoundError,
 } from '../errors.js'
 export { httpAccepted } from './accepted-middleware.js'

@@ -8,14 +8,15 @@ import type { HeldClaim, Invocation } from '../invocation.js'
  * in async-local storage, since many invocations may run at once in one process.
  */
 export interface InvocationState {
-  /** The execution's claim, once the claim step ran or was replayed in this invocation. */
+  /** The execution's claim, once the claim step's function made it, or the step was replayed. */
   claim?: HeldClaim
   /** What the handler holds and writes through in this invocation. */
   held?: Invocation
-  /** The handler returned: its completion is owed, and a failed one keeps the key until its lease ends. */
-  handlerReturned: boolean
-  /** The release step gave the key back already. */
-  released: boolean
+  /**
+   * The SDK has answered this invocation. Code it leaves running (after a suspension, or an execution it failed
+   * and goes on running) belongs to no invocation: it may write nothing more.
+   */
+  ended: boolean
 }
 
 const invocations = new AsyncLocalStorage<InvocationState>()
@@ -36,9 +37,18 @@ export function currentInvocation(): InvocationState {
 /** Set while a durable operation's own code runs: a step, a child context, a branch, a callback submitter. */
 const operations = new AsyncLocalStorage<true>()
 
-/** The own-writes check of a durable claim: a write is made in the handler's own code, or nowhere. */
-export function refuseOwnWritesInOperations(): void {
-  if (operations.getStore()) throw new IdempotencyOwnWritesInStepError()
+/**
+ * The own-writes check of a durable claim: a write is made in the handler's own code, while its invocation
+ * lasts, or nowhere.
+ */
+export function ownWritesCheck(state: InvocationState): () => void {
+  return () => {
+    if (operations.getStore()) throw new IdempotencyOwnWritesInStepError()
+    if (state.ended)
+      throw new Error(
+        'This durable invocation has ended (the SDK answered it): nothing more can be written through it.',
+      )
+  }
 }
 
 /**

@@ -68,3 +68,36 @@ export function gate() {
   })
   return { opened, open }
 }
+
+/**
+ * The durable function with a checkpoint service that refuses, for good, the checkpoint that succeeds the step
+ * named `stepName`: a 4xx as the real service answers a refused payload or a disabled KMS key, from the client
+ * the local runner hands the invocation. The SDK classifies it and fails the execution.
+ */
+export function refusingCheckpointOf(stepName: string, handler: DurableLambdaHandler): DurableLambdaHandler {
+  return async (event, context) => {
+    const client = (event as { durableExecutionClient?: { checkpoint: CheckpointCall } })
+      .durableExecutionClient
+    if (client === undefined) throw new Error('the local runner hands no checkpoint client')
+    const checkpoint = client.checkpoint.bind(client)
+    client.checkpoint = async (params, logger) => {
+      if (params.Updates?.some((update) => update.Name === stepName && update.Action === 'SUCCEED'))
+        throw Object.assign(new Error('The checkpoint payload was refused (injected)'), {
+          name: 'InvalidParameterValueException',
+          $metadata: { httpStatusCode: 400 },
+        })
+      return checkpoint(params, logger)
+    }
+    return handler(event, context)
+  }
+}
+
+type CheckpointCall = (
+  params: { Updates?: { Name?: string; Action?: string }[] },
+  logger: unknown,
+) => Promise<unknown>
+
+/** Lets code the SDK left running after it answered an invocation reach its next await. */
+export async function settleLeftovers(): Promise<void> {
+  for (let turn = 0; turn < 50; turn++) await new Promise((resolve) => setImmediate(resolve))
+}
