@@ -104,8 +104,9 @@ const DEFAULT_CLOCK_SKEW_MARGIN_SECONDS = 300
 /**
  * The retention cleanup: deletes up to `limit` records past their retention (and the clock-skew margin), oldest
  * first, and returns how many. PostgreSQL has no TTL; schedule this (EventBridge Scheduler and a small Lambda, or
- * pg_cron) and call it until it returns less than `limit`. Reads never depend on it: an expired record already
- * counts as absent.
+ * pg_cron) and call it until it returns less than `limit`. A batch can come back short while expired rows remain,
+ * when claims re-took some of the rows it picked: the next scheduled run deletes the rest. Reads never depend on
+ * it: an expired record already counts as absent.
  */
 export async function deleteExpiredRecords(
   pool: PostgresPool,
