@@ -16,20 +16,23 @@ export function createReporter(config: {
     }
   }
 
-  /** Runs a store call, reporting an outage (after the SDK's retries) before it propagates. */
+  /** Reports a store outage (after the SDK's retries): a log line and a `store-error` outcome. */
+  function storeUnavailable(key: string, error: Error): void {
+    logger.warn('Idempotency store unavailable', { key, error: error.message })
+    emit({ type: 'store-error', key, error })
+  }
+
+  /** Runs a store call, reporting an outage before it propagates. */
   async function withStoreErrors<T>(key: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call()
     } catch (error) {
-      if (isIdempotencyError(error) && error.code === 'store-unavailable') {
-        logger.warn('Idempotency store unavailable', { key, error: error.message })
-        emit({ type: 'store-error', key, error })
-      }
+      if (isIdempotencyError(error) && error.code === 'store-unavailable') storeUnavailable(key, error)
       throw error
     }
   }
 
-  return { emit, withStoreErrors }
+  return { emit, withStoreErrors, storeUnavailable }
 }
 
 export type Reporter = ReturnType<typeof createReporter>

@@ -1,5 +1,6 @@
 import {
   IdempotencyCompletionRejectedError,
+  type IdempotencyError,
   IdempotencyHandlerTimeoutError,
   IdempotencyLeaseLostError,
   isIdempotencyError,
@@ -26,7 +27,7 @@ import { StoreWriteRefusedError } from './store/interface.js'
 export function createSettlement<TEvent, TResult>(
   config: ResolvedOptions<TEvent, TResult>,
   cache: LocalCache | undefined,
-  { emit, withStoreErrors }: Reporter,
+  { emit, storeUnavailable }: Reporter,
 ) {
   const { store, logger } = config
 
@@ -156,37 +157,52 @@ export function createSettlement<TEvent, TResult>(
     operation: 'complete' | 'release',
     write: () => Promise<void>,
   ) {
+    let failure: IdempotencyError
     try {
-      await withStoreErrors(invocation.key, write)
+      return await write()
     } catch (error) {
       if (!isIdempotencyError(error)) throw error
-      if (error.code === 'store-unavailable' && (await landed(invocation, operation))) {
+      failure = error
+    }
+    if (failure.code === 'store-unavailable') {
+      const found = await readBack(invocation, operation)
+      if (found === 'landed') {
         logger.warn(`The ${operation} landed though its answer was lost; read back from the store`, {
           key: invocation.key,
         })
         return
       }
-      invocation.state = error instanceof IdempotencyLeaseLostError ? 'lost' : 'failed'
-      if (error instanceof IdempotencyLeaseLostError) {
-        logger.warn(`Lease lost before ${operation}: another attempt took this key over`, {
-          key: invocation.key,
-        })
-        emit({ type: 'lease-lost', key: invocation.key, error })
-      }
-      throw error
+      if (found === 'taken-over') failure = new IdempotencyLeaseLostError(operation)
+      // Only a write the read-back cannot settle is an outage.
+      else storeUnavailable(invocation.key, failure)
     }
+    invocation.state = failure.code === 'lease-lost' ? 'lost' : 'failed'
+    if (failure.code === 'lease-lost') {
+      logger.warn(`Lease lost before ${operation}: another attempt took this key over`, {
+        key: invocation.key,
+      })
+      emit({ type: 'lease-lost', key: invocation.key, error: failure })
+    }
+    throw failure
   }
 
-  /** Whether a write that failed in transit landed: the record shows it done, or no longer holds the claim. */
-  async function landed(invocation: Invocation, operation: 'complete' | 'release'): Promise<boolean> {
+  /**
+   * What a write that failed in transit did, from the record read back: `landed` (completed by this token, or
+   * for a release, gone), `taken-over` (another token holds it), or `unknown` (still this claim, or no read).
+   */
+  async function readBack(
+    invocation: Invocation,
+    operation: 'complete' | 'release',
+  ): Promise<'landed' | 'taken-over' | 'unknown'> {
     let record: IdempotencyRecord | undefined
     try {
       record = await store.get(invocation.key)
     } catch {
-      return false
+      return 'unknown'
     }
-    if (operation === 'complete') return completedBy(record, invocation.token)
-    return !(record?.status === 'IN_PROGRESS' && record.token === invocation.token)
+    if (completedBy(record, invocation.token)) return 'landed'
+    if (record === undefined) return operation === 'release' ? 'landed' : 'taken-over'
+    return record.token === invocation.token ? 'unknown' : 'taken-over'
   }
 
   return { complete, release, abandon }
