@@ -33,12 +33,13 @@ async function uncommittedClaim(record: InProgressRecord): Promise<pg.PoolClient
   return client
 }
 
-/** Resolves once some statement waits for a row lock on this table's rows. */
-async function someoneWaitsForALock(): Promise<void> {
+/** Resolves once some statement like `pattern` waits for a row lock on this table's rows. */
+async function someoneWaitsForALock(pattern = '%claimed AS%'): Promise<void> {
   await vi.waitFor(
     async () => {
       const { rows } = await pool.query(
-        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%claimed AS%'",
+        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1",
+        [pattern],
       )
       expect(rows[0].waiting).toBeGreaterThan(0)
     },
@@ -67,6 +68,30 @@ describe('PostgresStore.acquire against PostgreSQL', () => {
     holder.release()
     expect(await claim).toEqual({ acquired: true })
     expect((await store.get(key))?.token).toBe('token-second')
+  })
+})
+
+describe('PostgresStore.release against PostgreSQL', () => {
+  it('leaves a record its own token completed while the release waited for the row, and succeeds', async () => {
+    const key = freshKey()
+    const claim = inProgress({ key, token: 'token-own' })
+    await store.acquire(claim, NOW_MS)
+    // The same token's completion holds the row (a completion sent again, a durable step retried) as the release
+    // begins: the release's own view of the table, taken before the completion commits, still shows the claim.
+    const completing = await pool.connect()
+    await completing.query('BEGIN')
+    const onOneClient = {
+      query: (text: string, values?: unknown[]) => completing.query(text, values),
+      connect: () => Promise.reject(new Error('this store runs on one client')),
+    }
+    await new PostgresStore({ pool: onOneClient, tableName }).complete(completed({ key, token: 'token-own' }))
+    const release = store.release(key, 'token-own')
+    await someoneWaitsForALock('DELETE FROM%')
+    await completing.query('COMMIT')
+    completing.release()
+
+    await expect(release).resolves.toBeUndefined()
+    expect((await store.get(key))?.status).toBe('COMPLETED')
   })
 })
 

@@ -44,11 +44,9 @@ LEFT JOIN ${table} AS existing ON existing.key = $1 AND NOT EXISTS (SELECT 1 FRO
     complete: `UPDATE ${table} SET status = 'COMPLETED', fingerprint = $3, expires_at_epoch_seconds = $4,
   lease_until_epoch_ms = NULL, completed_at_epoch_ms = $5, result_encoding = $6, result_text = $7, result_bytes = $8
 WHERE key = $1 AND token = $2 AND status = 'IN_PROGRESS'`,
-    // Fenced as well; `holder` tells "already gone", or completed by this token (success, left as it is), from
-    // "held by another token" (lease lost).
-    release: `WITH deleted AS (DELETE FROM ${table} WHERE key = $1 AND token = $2 AND status = 'IN_PROGRESS' RETURNING 1)
-SELECT (SELECT count(*) FROM deleted) AS deleted,
-  (SELECT token FROM ${table} WHERE key = $1 AND NOT (token = $2 AND status = 'COMPLETED')) AS holder`,
+    // Fenced as well. Nothing deleted: the store reads the record again to tell "already gone" or "completed by
+    // this token" (success, left as it is) from "held by another token" (lease lost).
+    release: `DELETE FROM ${table} WHERE key = $1 AND token = $2 AND status = 'IN_PROGRESS'`,
     get: `SELECT ${COLUMNS} FROM ${table} WHERE key = $1`,
     getMany: `SELECT ${COLUMNS} FROM ${table} WHERE key = ANY($1::text[])`,
   }

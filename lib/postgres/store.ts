@@ -118,10 +118,13 @@ export class PostgresStore implements IdempotencyStore<PostgresTransaction> {
 
   async release(key: string, token: string, transaction?: PostgresTransaction): Promise<void> {
     if (transaction !== undefined) await rollBack(transaction, 'rolled back: its key was released')
-    const { rows } = await this.run('release', () => this.pool.query(this.sql.release, [key, token]))
-    const row = rows[0] as { deleted: string | number; holder: string | null } | undefined
-    // Nothing left to release (done before, or never claimed) is success; a record under another token is not.
-    if (Number(row?.deleted) === 0 && row?.holder != null) throw new IdempotencyLeaseLostError('release')
+    const { rowCount } = await this.run('release', () => this.pool.query(this.sql.release, [key, token]))
+    if (rowCount === 1) return
+    // Read afresh, not in the DELETE's own snapshot, which predates a completion it waited for. Nothing left to
+    // release, or a record this token completed, is success; a record under another token is not.
+    const existing = await this.get(key)
+    if (existing !== undefined && !completedBy(existing, token))
+      throw new IdempotencyLeaseLostError('release')
   }
 
   async get(key: string): Promise<IdempotencyRecord | undefined> {

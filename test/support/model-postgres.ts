@@ -61,7 +61,7 @@ type Kind = 'acquire' | 'complete' | 'release' | 'get' | 'commit' | 'other'
 function kindOf(text: string): Kind {
   if (text.startsWith('WITH claimed')) return 'acquire'
   if (text.startsWith('UPDATE')) return 'complete'
-  if (text.startsWith('WITH deleted')) return 'release'
+  if (/^DELETE FROM \S+ WHERE key = \$1 AND token = \$2/.test(text)) return 'release'
   if (text.startsWith('SELECT key, status')) return 'get'
   if (text === 'COMMIT') return 'commit'
   return 'other'
@@ -82,9 +82,8 @@ function outcomeOf(kind: Kind, result: Result): Attempt['outcome'] {
     case 'acquire':
       return result.rows[0]?.claimed === true ? 'applied' : 'refused'
     case 'complete':
-      return result.rowCount === 1 ? 'applied' : 'refused'
     case 'release':
-      return Number(result.rows[0]?.deleted) > 0 ? 'applied' : 'refused'
+      return result.rowCount === 1 ? 'applied' : 'refused'
     default:
       return 'read'
   }
