@@ -151,7 +151,11 @@ describe('version-aware processing on DynamoDB Local', () => {
     wakeZombie()
 
     await expect(zombie).rejects.toBeInstanceOf(IdempotencyLeaseLostError)
-    expect(await stateOf(orderId)).toEqual({ key: keyOf(orderId), version: 5n })
+    expect(await stateOf(orderId)).toEqual({
+      key: keyOf(orderId),
+      version: 5n,
+      completedBy: expect.any(String),
+    })
   })
 
   it('commits writes added to the completion in one transaction with the new version', async () => {

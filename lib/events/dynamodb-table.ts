@@ -52,12 +52,21 @@ export async function sendClaim(
   }
 }
 
-/** Sends a token-conditioned release: nothing left to release is success, another token's hold is not. */
-export async function sendRelease(client: DynamoDBClient, update: Update, what: string): Promise<void> {
+/**
+ * Sends a release conditioned on the caller's hold: nothing left to release (gone, or completed) is success,
+ * another token's hold (`held(item)`: the refusing item still holds a claim) is not.
+ */
+export async function sendRelease(
+  client: DynamoDBClient,
+  update: Update,
+  what: string,
+  held: (item: Item) => boolean,
+): Promise<void> {
   try {
     await client.send(new UpdateItemCommand(update))
   } catch (error) {
     if (!isConditionalFailure(error)) throw new IdempotencyStoreUnavailableError(`release ${what}`, error)
-    if (refusedItem(error)?.[A.token] !== undefined) throw new IdempotencyLeaseLostError('release')
+    const item = refusedItem(error)
+    if (item !== undefined && held(item)) throw new IdempotencyLeaseLostError('release')
   }
 }

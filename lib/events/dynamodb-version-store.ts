@@ -1,12 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { batchGetItems, sendFencedCompletion } from '../dynamodb-calls.js'
+import { batchGetItems, type FencedOutcome, sendFencedCompletion } from '../dynamodb-calls.js'
 import type { Item } from '../dynamodb-item.js'
 import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
-import { IdempotencyLeaseLostError } from '../errors.js'
+import { IdempotencyLeaseLostError, isIdempotencyError } from '../errors.js'
 import { collectedItems, type DynamoDBOwnWrites, dynamoDBOwnWrites } from '../own-writes.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
 import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
-import type { ClaimResult, VersionClaim, VersionState, VersionStore } from './version-store.js'
+import {
+  type ClaimResult,
+  type VersionClaim,
+  type VersionState,
+  type VersionStore,
+  versionCompleted,
+} from './version-store.js'
 
 const NAMES = {
   '#token': A.token,
@@ -19,7 +25,9 @@ const NAMES = {
 const NEWER = '(attribute_not_exists(#version) OR #version < :version)'
 const UNCLAIMED = '(attribute_not_exists(#leaseUntil) OR #leaseUntil <= :nowMs OR #token = :token)'
 const DROP_CLAIM = 'REMOVE #claimedVersion, #token, #leaseUntil'
-const HOLDS_TOKEN = '#token = :token'
+/** A completion keeps its token, as the record of who completed the version (`completedBy`). */
+const END_CLAIM = 'REMOVE #claimedVersion, #leaseUntil'
+const HOLDS_CLAIM = '#token = :token AND attribute_exists(#claimedVersion)'
 
 /** Entity versions on the idempotency table: one UpdateItem per transition, each conditioned and fenced. */
 export class DynamoDBVersionStore implements VersionStore<DynamoDBOwnWrites> {
@@ -54,24 +62,36 @@ export class DynamoDBVersionStore implements VersionStore<DynamoDBOwnWrites> {
   async complete(claim: VersionClaim, ownWrites?: DynamoDBOwnWrites): Promise<void> {
     const update = conditionalUpdate(this.tableName, NAMES, {
       key: claim.key,
-      expression: `SET #version = :version ${DROP_CLAIM}`,
-      condition: HOLDS_TOKEN,
+      expression: `SET #version = :version ${END_CLAIM}`,
+      condition: HOLDS_CLAIM,
       values: { ':version': { N: claim.version.toString() }, ':token': { S: claim.token } },
     })
-    // Completion drops the token, so a refused one never finds its own: the claim was lost, or a completion
-    // sent again after it landed finds the version done (nothing applied twice either way).
-    const outcome = await sendFencedCompletion(this.client, update, collectedItems(ownWrites))
-    if (!outcome.written) throw new IdempotencyLeaseLostError('complete')
+    let outcome: FencedOutcome
+    try {
+      outcome = await sendFencedCompletion(this.client, update, collectedItems(ownWrites))
+    } catch (error) {
+      // An answer lost in transit: the version read back tells whether the completion landed.
+      if (!isIdempotencyError(error) || error.code !== 'store-unavailable') throw error
+      if (versionCompleted(await this.stateOf(claim.key), claim)) return
+      throw error
+    }
+    // Refused, so nothing was applied: done if the version is already where this completion would put it.
+    if (!outcome.written && !versionCompleted(outcome.refusedBy && stateFrom(outcome.refusedBy), claim))
+      throw new IdempotencyLeaseLostError('complete')
+  }
+
+  private async stateOf(key: string): Promise<VersionState | undefined> {
+    return (await this.getMany([key]).catch(() => undefined))?.get(key)
   }
 
   async release(claim: VersionClaim): Promise<void> {
     const update = conditionalUpdate(this.tableName, NAMES, {
       key: claim.key,
       expression: DROP_CLAIM,
-      condition: HOLDS_TOKEN,
+      condition: HOLDS_CLAIM,
       values: { ':token': { S: claim.token } },
     })
-    await sendRelease(this.client, update, 'version')
+    await sendRelease(this.client, update, 'version', (item) => item[E.claimedVersion] !== undefined)
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, VersionState>> {
@@ -87,13 +107,11 @@ function stateFrom(item: Item): VersionState {
   const claimed = item[E.claimedVersion]?.N
   const token = item[A.token]?.S
   const leaseUntil = item[A.leaseUntil]?.N
+  const held = claimed !== undefined && token !== undefined && leaseUntil !== undefined
   return {
     key,
     ...(version !== undefined && { version: BigInt(version) }),
-    ...(claimed !== undefined &&
-      token !== undefined &&
-      leaseUntil !== undefined && {
-        claim: { version: BigInt(claimed), token, leaseUntilEpochMs: Number(leaseUntil) },
-      }),
+    ...(held && { claim: { version: BigInt(claimed), token, leaseUntilEpochMs: Number(leaseUntil) } }),
+    ...(!held && token !== undefined && { completedBy: token }),
   }
 }

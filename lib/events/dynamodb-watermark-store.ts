@@ -1,18 +1,26 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
-import { isConditionalFailure } from '../dynamodb-calls.js'
+import { batchGetItems, isConditionalFailure, refusedItem } from '../dynamodb-calls.js'
 import type { Item } from '../dynamodb-item.js'
 import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
 import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
-import type { WatermarkClaim, WatermarkLease, WatermarkState, WatermarkStore } from './watermark-store.js'
+import {
+  advanceLanded,
+  type WatermarkClaim,
+  type WatermarkLease,
+  type WatermarkState,
+  type WatermarkStore,
+} from './watermark-store.js'
 
 const NAMES = { '#token': A.token, '#leaseUntil': A.leaseUntil, '#watermark': E.watermark }
 
 // `decideWatermark` as a condition: no live lease but the caller's own.
 const UNLEASED = 'attribute_not_exists(#leaseUntil) OR #leaseUntil <= :nowMs OR #token = :token'
-const HOLDS_TOKEN = '#token = :token'
+const HOLDS_LEASE = '#token = :token AND attribute_exists(#leaseUntil)'
 const DROP_LEASE = 'REMOVE #token, #leaseUntil'
+/** The last advance keeps its token, as the record of which run ended the lease (`completedBy`). */
+const END_LEASE = 'REMOVE #leaseUntil'
 
 /** Job watermarks on the idempotency table: one UpdateItem per transition, fenced by the run's token. */
 export class DynamoDBWatermarkStore implements WatermarkStore {
@@ -52,27 +60,35 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
     const update = conditionalUpdate(this.tableName, NAMES, {
       key: lease.key,
       expression: release
-        ? `SET #watermark = :to ${DROP_LEASE}`
+        ? `SET #watermark = :to ${END_LEASE}`
         : 'SET #watermark = :to, #leaseUntil = :leaseUntil',
-      condition: `${HOLDS_TOKEN} AND ${from === undefined ? 'attribute_not_exists(#watermark)' : '#watermark = :from'}`,
+      condition: `${HOLDS_LEASE} AND ${from === undefined ? 'attribute_not_exists(#watermark)' : '#watermark = :from'}`,
       values,
     })
     try {
       await this.client.send(new UpdateItemCommand(update))
     } catch (error) {
+      // Refused, or its answer lost in transit: the item tells whether this advance landed before.
+      const item = isConditionalFailure(error) ? refusedItem(error) : await this.itemOf(lease.key)
+      if (advanceLanded(item && stateFrom(item), lease, to, release)) return
       if (isConditionalFailure(error)) throw new IdempotencyLeaseLostError('complete')
       throw new IdempotencyStoreUnavailableError('advance watermark', error)
     }
+  }
+
+  private async itemOf(key: string): Promise<Item | undefined> {
+    const items = await batchGetItems(this.client, this.tableName, [key]).catch(() => [])
+    return items[0]
   }
 
   async release(lease: WatermarkLease): Promise<void> {
     const update = conditionalUpdate(this.tableName, NAMES, {
       key: lease.key,
       expression: DROP_LEASE,
-      condition: HOLDS_TOKEN,
+      condition: HOLDS_LEASE,
       values: { ':token': { S: lease.token } },
     })
-    await sendRelease(this.client, update, 'watermark')
+    await sendRelease(this.client, update, 'watermark', (item) => item[A.leaseUntil] !== undefined)
   }
 }
 
@@ -86,6 +102,8 @@ function stateFrom(item: Item): WatermarkState {
     key,
     ...(watermark !== undefined && { watermark }),
     ...(token !== undefined &&
-      leaseUntil !== undefined && { lease: { token, leaseUntilEpochMs: Number(leaseUntil) } }),
+      (leaseUntil === undefined
+        ? { completedBy: token }
+        : { lease: { token, leaseUntilEpochMs: Number(leaseUntil) } })),
   }
 }

@@ -18,6 +18,8 @@ export interface VersionState {
   readonly version?: bigint
   /** The version being processed, until it completes, is released, or its lease ends. */
   readonly claim?: { readonly version: bigint; readonly token: string; readonly leaseUntilEpochMs: number }
+  /** The token of the claim that completed `version`: a completion it sends again finds itself done. */
+  readonly completedBy?: string
 }
 
 export type VersionDecision =
@@ -49,6 +51,10 @@ export function decideVersion(
     return { kind: 'claim' }
   return { kind: 'conflict', retryAfterMs: claim.leaseUntilEpochMs - nowEpochMs }
 }
+
+/** Whether `state` shows that this claim's completion landed (its answer lost, or sent again). */
+export const versionCompleted = (state: VersionState | undefined, claim: VersionClaim): boolean =>
+  state?.completedBy === claim.token && state.version === claim.version
 
 export type ClaimResult =
   | { readonly claimed: true }
@@ -96,8 +102,9 @@ export class InMemoryVersionStore implements VersionStore<CollectedWrites<unknow
   }
 
   async complete(claim: VersionClaim, ownWrites?: CollectedWrites<unknown>): Promise<void> {
+    if (versionCompleted(this.states.get(claim.key), claim)) return
     this.heldBy(claim, 'complete')
-    this.states.set(claim.key, { key: claim.key, version: claim.version })
+    this.states.set(claim.key, { key: claim.key, version: claim.version, completedBy: claim.token })
     this.committedWrites.push(...collectedItems(ownWrites))
   }
 
@@ -105,7 +112,8 @@ export class InMemoryVersionStore implements VersionStore<CollectedWrites<unknow
     const existing = this.states.get(claim.key)
     if (existing?.claim === undefined) return
     this.heldBy(claim, 'release')
-    this.states.set(claim.key, { key: claim.key, version: existing.version })
+    const { claim: _released, ...rest } = existing
+    this.states.set(claim.key, rest)
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, VersionState>> {

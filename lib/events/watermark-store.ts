@@ -13,6 +13,8 @@ export interface WatermarkState {
   /** Canonical JSON of the high-watermark: everything up to it is done. Absent before the first run ends. */
   readonly watermark?: string
   readonly lease?: { readonly token: string; readonly leaseUntilEpochMs: number }
+  /** The token of the run whose last advance ended its lease: an advance it sends again finds itself done. */
+  readonly completedBy?: string
 }
 
 export type WatermarkDecision =
@@ -30,6 +32,19 @@ export function decideWatermark(
     return { kind: 'claim' }
   return { kind: 'busy', retryAfterMs: lease.leaseUntilEpochMs - nowEpochMs }
 }
+
+/**
+ * Whether `state` shows that this advance landed (its answer lost, or sent again): the watermark is at `to`, and
+ * the lease was ended, or is still this run's, as the advance asked.
+ */
+export const advanceLanded = (
+  state: WatermarkState | undefined,
+  lease: WatermarkLease,
+  to: string,
+  release: boolean,
+): boolean =>
+  state?.watermark === to &&
+  (release ? state.completedBy === lease.token : state.lease?.token === lease.token)
 
 export type WatermarkClaim =
   | { readonly claimed: true; readonly watermark: string | undefined }
@@ -71,13 +86,14 @@ export class InMemoryWatermarkStore implements WatermarkStore {
     release: boolean,
   ): Promise<void> {
     const existing = this.states.get(lease.key)
+    if (advanceLanded(existing, lease, to, release)) return
     if (existing?.lease?.token !== lease.token || existing.watermark !== from)
       throw new IdempotencyLeaseLostError('complete')
     const { token, leaseUntilEpochMs } = lease
     this.states.set(lease.key, {
       key: lease.key,
       watermark: to,
-      ...(!release && { lease: { token, leaseUntilEpochMs } }),
+      ...(release ? { completedBy: token } : { lease: { token, leaseUntilEpochMs } }),
     })
   }
 
