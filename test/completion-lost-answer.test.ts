@@ -1,76 +1,23 @@
 import { randomUUID } from 'node:crypto'
-import { DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DynamoDBStore, type IdempotencyStore, idempotencyOf, makeIdempotent } from '../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
-import { localDynamoDBClientConfig } from '../scripts/dynamodb-local.js'
-import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
-import {
-  createIdempotencyTestTable as createPostgresTable,
-  dropTestSchema,
-  testPool,
-} from './helpers/postgres.js'
-import { type FaultKind, faultPlan, injectFaults, instantRetries } from './support/faults.js'
+import { dynamoDBBalances, postgresLedger } from './support/durable-ledgers.js'
+import { type FaultKind, faultPlan, faultyClient } from './support/faults.js'
 import { faultyPool } from './support/model-postgres.js'
 import { lambdaContext } from './support/records.js'
 
 // The answer to a write that landed is lost (a timeout after DynamoDB applied it, a connection dropped after
 // COMMIT): the wrapper must find out by reading the record back, and nothing may be applied twice.
 
-const clean = testDynamoDBClient()
-const pool = testPool()
-let idempotencyTable: string
-let balancesTable: string
-let postgresTable: string
-let ledgerTable: string
-beforeAll(async () => {
-  ;[idempotencyTable, balancesTable, postgresTable] = await Promise.all([
-    createIdempotencyTestTable(clean),
-    createTestTable(clean, {
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'account', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'account', KeyType: 'HASH' }],
-    }),
-    createPostgresTable(pool),
-  ])
-  ledgerTable = `${postgresTable.split('.')[0]}.ledger`
-  await pool.query(
-    `CREATE TABLE ${ledgerTable} (id serial PRIMARY KEY, account text NOT NULL, amount int NOT NULL)`,
-  )
-})
-afterAll(async () => {
-  clean.destroy()
-  await dropTestSchema(pool, postgresTable)
-  await pool.end()
-})
-
+const balances = dynamoDBBalances()
+const ledger = postgresLedger()
 const silent = { warn: () => undefined }
 
 /** A DynamoDB store whose client meets the planned faults, retried by the SDK up to `maxAttempts` times. */
 function faultyDynamoDB(plan: Partial<Record<string, FaultKind[]>>, maxAttempts = 1) {
-  const client = new DynamoDBClient({
-    ...localDynamoDBClientConfig(inject('dynamodbEndpoint')),
-    retryStrategy: instantRetries(maxAttempts),
-  })
-  const faults = faultPlan(plan)
-  injectFaults(client, faults)
-  return { store: new DynamoDBStore({ tableName: idempotencyTable, client }), faults }
-}
-
-const credit = (account: string, amount: number): TransactWriteItem => ({
-  Update: {
-    TableName: balancesTable,
-    Key: { account: { S: account } },
-    UpdateExpression: 'ADD balance :amount',
-    ExpressionAttributeValues: { ':amount': { N: String(amount) } },
-  },
-})
-
-async function balanceOf(account: string): Promise<number> {
-  const { Item } = await clean.send(
-    new GetItemCommand({ TableName: balancesTable, Key: { account: { S: account } }, ConsistentRead: true }),
-  )
-  return Number(Item?.balance?.N ?? 0)
+  const { client, faults } = faultyClient(plan, maxAttempts)
+  return { store: new DynamoDBStore({ tableName: balances.tables.idempotency, client }), faults }
 }
 
 /** A top-up: credits the account with the completion, and counts its runs. */
@@ -79,7 +26,7 @@ function topUp(store: IdempotencyStore) {
   const handler = makeIdempotent(
     async (event: { account: string; amount: number }, context: object) => {
       runs.count++
-      idempotencyOf(context)?.addToCompletion(credit(event.account, event.amount))
+      idempotencyOf(context)?.addToCompletion(balances.credit(event.account, event.amount))
       return { credited: event.amount }
     },
     {
@@ -104,7 +51,7 @@ describe('a completion whose write landed but whose answer was lost, on DynamoDB
     expect(runs.count).toBe(1)
     // A write that landed is no outage: nothing reports one.
     expect(runs.outcomes).toEqual(['fresh', 'replay'])
-    expect(await balanceOf(event.account)).toBe(100)
+    expect(await balances.balanceOf(event.account)).toBe(100)
   })
 
   it('credits once when the SDK sends the landed transaction again after a timeout or a 500', async () => {
@@ -116,7 +63,7 @@ describe('a completion whose write landed but whose answer was lost, on DynamoDB
       await expect(handler(event, lambdaContext())).resolves.toEqual({ credited: 100 })
 
       expect(faults.sent.get('TransactWriteItemsCommand')).toBe(2)
-      expect(await balanceOf(event.account)).toBe(100)
+      expect(await balances.balanceOf(event.account)).toBe(100)
     }
   })
 
@@ -148,17 +95,14 @@ describe('a completion whose write landed but whose answer was lost, on DynamoDB
 describe('a completion whose COMMIT landed but whose connection dropped, on PostgreSQL', () => {
   it('answers with the result and writes the ledger row once, having read the record back', async () => {
     const store = new PostgresStore({
-      pool: faultyPool(pool, faultPlan({ COMMIT: ['timeout-after-write'] })),
-      tableName: postgresTable,
+      pool: faultyPool(ledger.setup.pool, faultPlan({ COMMIT: ['timeout-after-write'] })),
+      tableName: ledger.setup.idempotencyTable,
     })
     let runs = 0
     const handler = makeIdempotent(
       async (event: { account: string }, context: object) => {
         runs++
-        await postgresTransactionOf(context).query(
-          `INSERT INTO ${ledgerTable} (account, amount) VALUES ($1, 100)`,
-          [event.account],
-        )
+        await postgresTransactionOf(context).query(ledger.insert(), [event.account, 100])
         return 'credited'
       },
       { store, key: (event) => event.account, logger: silent },
@@ -169,9 +113,6 @@ describe('a completion whose COMMIT landed but whose connection dropped, on Post
     await expect(handler(event, lambdaContext())).resolves.toBe('credited')
 
     expect(runs).toBe(1)
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${ledgerTable} WHERE account = $1`, [
-      event.account,
-    ])
-    expect(rows[0].n).toBe(1)
+    expect(await ledger.rowsOf(event.account)).toBe(1)
   })
 })

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { DurableContext } from '@aws/durable-execution-sdk-js'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { makeDurableIdempotent } from '../lib/durable/index.js'
 import { DynamoDBStore, idempotencyOf } from '../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../lib/postgres/index.js'
-import { localDynamoDBClientConfig } from '../scripts/dynamodb-local.js'
 import { runExecution, useLocalDurableRunner } from './support/durable.js'
 import { dynamoDBBalances, postgresLedger } from './support/durable-ledgers.js'
 import { silent } from './support/events.js'
-import { type FaultKind, faultPlan, injectFaults, instantRetries } from './support/faults.js'
+import { clientWithFaults, type FaultKind, faultPlan, faultyClient } from './support/faults.js'
 import { faultyPool } from './support/model-postgres.js'
 
 // The durable completion step is retried on a store error, under the execution's one token: a completion whose
@@ -32,12 +30,7 @@ const durable = {
 }
 
 function faultyDynamoDBStore(plan: Partial<Record<string, FaultKind[]>>) {
-  const client = new DynamoDBClient({
-    ...localDynamoDBClientConfig(inject('dynamodbEndpoint')),
-    retryStrategy: instantRetries(1),
-  })
-  injectFaults(client, faultPlan(plan))
-  return new DynamoDBStore({ tableName: dynamodb.tables.idempotency, client })
+  return new DynamoDBStore({ tableName: dynamodb.tables.idempotency, client: faultyClient(plan).client })
 }
 
 describe('a durable completion whose write landed but whose answer was lost', () => {
@@ -88,11 +81,7 @@ describe('a durable completion whose write landed but whose answer was lost', ()
 describe('a durable completion the store never takes', () => {
   it('fails the execution after its retries and gives the key back, so the next execution runs', async () => {
     let outage = true
-    const client = new DynamoDBClient({
-      ...localDynamoDBClientConfig(inject('dynamodbEndpoint')),
-      retryStrategy: instantRetries(1),
-    })
-    injectFaults(client, {
+    const client = clientWithFaults({
       next: (command) => (outage && command === 'UpdateItemCommand' ? 'network' : 'none'),
     })
     const store = new DynamoDBStore({ tableName: dynamodb.tables.idempotency, client })

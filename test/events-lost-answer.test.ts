@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   DynamoDBVersionStore,
   DynamoDBWatermarkStore,
@@ -8,24 +7,14 @@ import {
   watermarkJob,
 } from '../lib/events/index.js'
 import { idempotencyOf } from '../lib/index.js'
-import { localDynamoDBClientConfig } from '../scripts/dynamodb-local.js'
 import { dynamoDBBalances } from './support/durable-ledgers.js'
-import { type FaultKind, faultPlan, injectFaults, instantRetries } from './support/faults.js'
+import { type FaultKind, faultyClient } from './support/faults.js'
 import { lambdaContext } from './support/records.js'
 
 // The event helpers' own stores, when the answer to a completion that landed is lost: the version or the
 // watermark moved once, and the caller hears that it did, rather than an error that redelivers the work.
 
 const ledger = dynamoDBBalances()
-
-function faultyClient(plan: Partial<Record<string, FaultKind[]>>, maxAttempts = 1) {
-  const client = new DynamoDBClient({
-    ...localDynamoDBClientConfig(inject('dynamodbEndpoint')),
-    retryStrategy: instantRetries(maxAttempts),
-  })
-  injectFaults(client, faultPlan(plan))
-  return client
-}
 
 const outcome = (run: Promise<{ kind: string }>) =>
   run.then(
@@ -42,7 +31,7 @@ describe('makeVersioned, when a version completion landed but its answer was los
     // The claim is an UpdateItem too: it goes through, and the completion meets the fault.
     const faults: FaultKind[] =
       command === 'UpdateItemCommand' ? ['none', 'timeout-after-write'] : ['timeout-after-write']
-    const client = faultyClient({ [command]: faults }, maxAttempts)
+    const { client } = faultyClient({ [command]: faults }, maxAttempts)
     const account = randomUUID()
     let runs = 0
     const apply = makeVersioned(
@@ -71,7 +60,7 @@ describe('a watermark job, when its final advance landed but its answer was lost
     'answers advanced, and the next run starts from the new mark (SDK attempts: %i)',
     async (maxAttempts) => {
       // claim, then the final advance: both UpdateItem.
-      const client = faultyClient({ UpdateItemCommand: ['none', 'timeout-after-write'] }, maxAttempts)
+      const { client } = faultyClient({ UpdateItemCommand: ['none', 'timeout-after-write'] }, maxAttempts)
       const job = watermarkJob({
         store: new DynamoDBWatermarkStore({ tableName: ledger.tables.idempotency, client }),
         name: `export-${randomUUID()}`,

@@ -1,9 +1,11 @@
 import {
-  type DynamoDBClient,
+  DynamoDBClient,
   type DynamoDBClientConfig,
   InternalServerError,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb'
+import { inject } from 'vitest'
+import { localDynamoDBClientConfig } from '../../scripts/dynamodb-local.js'
 
 /**
  * Faults DynamoDB Local cannot produce, as the SDK would see them from real DynamoDB. The first two are thrown
@@ -131,4 +133,23 @@ export function faultPlan(plan: Partial<Record<string, FaultKind[]>>): FaultHook
       return queues.get(command)?.shift() ?? 'none'
     },
   }
+}
+
+/**
+ * A client of the DynamoDB Local the tests share, meeting the planned faults (see `faultPlan`), each attempt
+ * retried by the SDK up to `maxAttempts` in all. `faults.sent` counts the attempts.
+ */
+export function faultyClient(plan: Partial<Record<string, FaultKind[]>>, maxAttempts = 1) {
+  const faults = faultPlan(plan)
+  return { client: clientWithFaults(faults, maxAttempts), faults }
+}
+
+/** A client of the shared DynamoDB Local whose attempts meet `hooks`' faults (see `injectFaults`). */
+export function clientWithFaults(hooks: FaultHooks, maxAttempts = 1): DynamoDBClient {
+  const client = new DynamoDBClient({
+    ...localDynamoDBClientConfig(inject('dynamodbEndpoint')),
+    retryStrategy: instantRetries(maxAttempts),
+  })
+  injectFaults(client, hooks)
+  return client
 }
