@@ -1,12 +1,18 @@
 import type { DurableExecutionConfig, DurableLambdaHandler } from '@aws/durable-execution-sdk-js'
 import { createIdempotencyEngine } from '../engine.js'
+import { isIdempotencyError } from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
 import { type IdempotencyOptions, jsonLinesLogger, LEASE_MARGIN_MS } from '../options.js'
 import { completedBy } from '../record.js'
 import { decodeResult } from '../result-codec.js'
 import type { IdempotencyStore } from '../store/interface.js'
 import { claimStep, envelopeKey, refusal } from './durable-claim.js'
-import { checkExecutionTimeout, SETTLEMENT_STEP, STORE_RETRIES } from './durable-terms.js'
+import {
+  checkExecutionTimeout,
+  OwnWritesSpentError,
+  SETTLEMENT_STEP,
+  STORE_RETRIES,
+} from './durable-terms.js'
 import {
   currentInvocation,
   type InvocationState,
@@ -83,11 +89,26 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
 
   /**
    * Completes or releases on a fresh copy of the held invocation: a store failure marks the copy as done with,
-   * and the step's next attempt must still hold the key. Writes the handler added carry over.
+   * and the step's next attempt must still hold the key. Writes the handler added carry over, unless a failed
+   * completion attempt in this invocation took them with it: then only a new invocation can make them again.
    */
-  async function settle(held: Invocation, write: (attempt: Invocation) => Promise<void>): Promise<null> {
+  async function settle(
+    held: Invocation,
+    write: (attempt: Invocation) => Promise<void>,
+    context: DurableContextLike,
+  ): Promise<null> {
+    const invocation = currentInvocation()
+    if (invocation.ownWritesSpent)
+      throw new OwnWritesSpentError(context.lambdaContext?.getRemainingTimeInMillis?.())
     const attempt: Invocation = { ...held, state: 'held' }
-    await write(attempt)
+    try {
+      await write(attempt)
+    } catch (error) {
+      // Writes held in a transaction end with a failed attempt; collected writes can be sent again.
+      if (held.ownWrites !== undefined && store.discardOwnWrites !== undefined)
+        invocation.ownWritesSpent = true
+      throw error
+    }
     held.state = attempt.state
     return null
   }
@@ -119,7 +140,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
     }
     await context.step(
       COMPLETE_STEP,
-      () => settle(held, (attempt) => engine.complete(attempt, result)),
+      () => settle(held, (attempt) => engine.complete(attempt, result), context),
       SETTLEMENT_STEP,
     )
     return result
@@ -128,7 +149,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
       try {
         await context.step(
           RELEASE_STEP,
-          () => settle(held, (attempt) => engine.release(attempt)),
+          () => settle(held, (attempt) => engine.release(attempt), context),
           SETTLEMENT_STEP,
         )
       } catch (error) {
@@ -163,12 +184,23 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
     if (held?.state === 'held') held.state = 'abandoned'
     if (held?.ownWrites !== undefined) await store.discardOwnWrites?.(held.ownWrites).catch(() => undefined)
     if (status !== FAILED || state.claim === undefined) return
-    await engine.release(attachHandle(undefined, state.claim)).catch((error: unknown) => {
-      logger.warn('Could not release the key of a durable execution the SDK failed', {
-        key: state.claim?.key,
-        error: String(error),
-      })
-    })
+    const claim = state.claim
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await engine.release(attachHandle(undefined, claim))
+      } catch (error) {
+        // This invocation is the only one that will ever release it: try a few times through a brief outage.
+        const outage = isIdempotencyError(error) && error.code === 'store-unavailable'
+        if (!outage || attempt === FAILED_RELEASE_ATTEMPTS) {
+          logger.warn('Could not release the key of a durable execution the SDK failed', {
+            key: claim.key,
+            error: String(error),
+          })
+          return
+        }
+        await sleep(FAILED_RELEASE_FIRST_DELAY_MS * 2 ** (attempt - 1))
+      }
+    }
   }
 
   let sdkHandler: Promise<DurableLambdaHandler> | undefined
@@ -195,6 +227,14 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
 
 /** The invocation output status of an execution the SDK failed (`InvocationStatus.FAILED`). */
 const FAILED = 'FAILED'
+/**
+ * Releasing a failed execution's key: 4 tries, 0.2 + 0.4 + 0.8 s apart, rides out a dropped connection or a
+ * throttled write in well under the seconds an invocation that has just failed has left.
+ */
+const FAILED_RELEASE_ATTEMPTS = 4
+const FAILED_RELEASE_FIRST_DELAY_MS = 200
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** What this returns is the Lambda handler: given to `withDurableExecution`, it would get a DurableContext. */
 function refuseDurableContext(context: object | undefined): void {

@@ -26,7 +26,26 @@ export function claimTermsFor(context: DurableContextLike, leaseMs: number) {
  */
 const isRetryable = (error: unknown): boolean => {
   const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown }
-  return code === 'store-unavailable' || name === 'StepInterruptedError'
+  return code === 'store-unavailable' || name === 'StepInterruptedError' || name === OWN_WRITES_SPENT
+}
+
+const OWN_WRITES_SPENT = 'OwnWritesSpentError'
+/** The longest a Lambda invocation runs: what is left of one when its context cannot say. */
+const MAX_INVOCATION_MS = 15 * 60 * 1000
+
+/**
+ * A completion attempt that cannot be made in this invocation: an earlier attempt in it failed and took the
+ * handler's own writes with it (a PostgreSQL transaction ends with its connection), and only the handler's own
+ * code, run again by a new invocation, makes them again. Its retry delay outlasts the invocation, so the SDK
+ * suspends it instead of retrying inside it.
+ */
+export class OwnWritesSpentError extends Error {
+  readonly retryAfterSeconds: number
+  constructor(remainingMs = MAX_INVOCATION_MS) {
+    super("The completion's own writes went with a failed attempt; a new invocation makes them again")
+    this.name = OWN_WRITES_SPENT
+    this.retryAfterSeconds = Math.ceil(remainingMs / 1000) + 1
+  }
 }
 
 /**
@@ -39,7 +58,11 @@ const MAX_STORE_RETRY_DELAY_SECONDS = 300
 export const STORE_RETRIES: DurableStepConfig = {
   retryStrategy: (error, attemptCount) => ({
     shouldRetry: isRetryable(error) && attemptCount < MAX_STORE_ATTEMPTS,
-    delay: { seconds: Math.min(2 ** attemptCount, MAX_STORE_RETRY_DELAY_SECONDS) },
+    delay: {
+      seconds:
+        (error as Partial<OwnWritesSpentError>).retryAfterSeconds ??
+        Math.min(2 ** attemptCount, MAX_STORE_RETRY_DELAY_SECONDS),
+    },
   }),
 }
 

@@ -17,6 +17,8 @@ export interface InvocationState {
    * and goes on running) belongs to no invocation: it may write nothing more.
    */
   ended: boolean
+  /** A completion attempt in this invocation failed with the handler's own writes: they went with it. */
+  ownWritesSpent?: boolean
 }
 
 const invocations = new AsyncLocalStorage<InvocationState>()

@@ -66,6 +66,10 @@ export interface IdempotencyStore<TOwnWrites = unknown> {
   getMany(keys: readonly string[]): Promise<Map<string, IdempotencyRecord>>
   /** Opens what the handler writes through for this claim, on its first use; absent when the store joins none. */
   openOwnWrites?(claim: OwnWritesClaim): TOwnWrites
-  /** Gives up own writes that will never complete (the handler was abandoned while running): none commits. */
+  /**
+   * Gives up own writes that will never complete (the handler was abandoned while running): none commits. A store
+   * has it when its own writes live in something that must be ended (a transaction), which a failed completion
+   * ends too: such writes cannot be sent again, only made again.
+   */
   discardOwnWrites?(ownWrites: TOwnWrites): Promise<void>
 }
