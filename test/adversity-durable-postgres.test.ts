@@ -28,6 +28,7 @@ describe('the durable model on chosen runs, on PostgreSQL', () => {
 
     const summary = await checkedDurableRun(run, postgres.backend)
 
+    // Three waits and the crash's retry; the completion that landed unseen is read back, not retried.
     expect(summary).toMatchObject({ executions: 1, succeeded: 1, crashes: 1, suspensions: 4 })
     expect(summary.faults).toEqual({ 'timeout-after-write (applied)': 1 })
   })

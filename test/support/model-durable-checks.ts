@@ -33,6 +33,8 @@ export function emptyDurableSummary() {
     failedAfterReturn: 0,
     reusedKeys: 0,
     cleanedUp: 0,
+    /** Runs whose store retries were due at once, inside the invocation (`clockAhead`). */
+    runsWithClockAhead: 0,
     keysChecked: 0,
     faults: {} as Record<string, number>,
     violations: {

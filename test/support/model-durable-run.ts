@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing'
 import { makeDurableIdempotent } from '../../lib/durable/index.js'
 import type { IdempotencyStore } from '../../lib/index.js'
 import { fakeBank, runExecution } from './durable.js'
@@ -13,6 +12,7 @@ import {
   emptyDurableSummary,
   type Problem,
 } from './model-durable-checks.js'
+import { onServiceClock } from './model-durable-clock.js'
 import {
   type Credit,
   type ExecutionLog,
@@ -20,7 +20,6 @@ import {
   type PayoutResult,
   payoutWorkflow,
   type RunLog,
-  realNow,
 } from './model-durable-workflow.js'
 
 export type StoredRecord = Awaited<ReturnType<IdempotencyStore['get']>>
@@ -29,9 +28,6 @@ export type StoredRecord = Awaited<ReturnType<IdempotencyStore['get']>>
 export interface DurableBackend {
   /** The store's write commands as the fault hooks name them (claim, completion, release, commit). */
   readonly commands: readonly string[]
-  readonly release: string
-  /** Commands of a completion inside the handler's transaction (PostgreSQL's UPDATE and COMMIT). */
-  readonly inTransaction: readonly string[]
   /** The store of one run, its client or pool meeting `hooks`' faults. */
   open(hooks: FaultHooks): { readonly store: IdempotencyStore; close(): void }
   readonly credit: Credit
@@ -44,9 +40,11 @@ export interface DurableBackend {
   openTransactions(): Promise<number>
 }
 
-/** Claims last as long as a run's waits and retries could take (hours of skipped time), and far less than this. */
+/** Longer than any run takes, by the clock the wrapper reads: no claim's lease ends while its execution runs. */
 export const EXECUTION_TIMEOUT_SECONDS = 7 * 86_400
 const TTL_SECONDS = 86_400
+/** Past the longest store retry delay (300 s): every one is due at once, inside the invocation. */
+const CLOCK_AHEAD_MS = 6 * 60 * 1000
 /** Past every claim's lease and every completed record's retention: the next wave's claims reuse the keys. */
 const AGED_MS = (EXECUTION_TIMEOUT_SECONDS + TTL_SECONDS + 60) * 1000
 
@@ -59,7 +57,6 @@ export async function runDurableScenario(
   scenario: DurableScenario,
   backend: DurableBackend,
 ): Promise<{ summary: DurableSummary; problems: Problem[] }> {
-  resetFakeClock()
   const summary = emptyDurableSummary()
   const run: RunLog = { id: randomUUID(), executions: [], recordKeys: new Map(), generation: 0, offsetMs: 0 }
   const bank = fakeBank()
@@ -73,6 +70,8 @@ export async function runDurableScenario(
     now: () => Date.now() + run.offsetMs,
     logger: silent,
   })
+  const ahead = scenario.clockAhead ? CLOCK_AHEAD_MS : 0
+  if (scenario.clockAhead) summary.runsWithClockAhead++
   const problems: Problem[] = []
   try {
     for (const wave of scenario.waves) {
@@ -85,7 +84,7 @@ export async function runDurableScenario(
       }
       const logs = wave.executions.map((script) => newLog(run, script, scenario))
       const sweeping = sweepWhileRunning(backend, run, summary)
-      await Promise.all(logs.map((log) => execute(handler, log)))
+      await Promise.all(logs.map((log) => execute(onServiceClock(handler, ahead), log)))
       await sweeping.stop()
       problems.push(...(await checkWave(run, logs, backend, summary)))
     }
@@ -178,13 +177,4 @@ function countedFaults(plan: DurableScenario['faults'], summary: DurableSummary)
       summary.faults[label] = (summary.faults[label] ?? 0) + 1
     },
   }
-}
-
-/**
- * Each run starts with the runner's fake clock on real time: a skipped delay leaves it ahead, and a run that
- * inherits hours of lead from the runs before it reads leases against a clock drifting away from the server's.
- */
-function resetFakeClock(): void {
-  const runner = LocalDurableTestRunner as unknown as { fakeClock?: { setSystemTime(epochMs: number): void } }
-  runner.fakeClock?.setSystemTime(realNow())
 }

@@ -31,8 +31,6 @@ export function dynamoDBDurableBackend(
   const { client, tables } = balances
   return {
     commands: ['PutItemCommand', 'UpdateItemCommand', 'TransactWriteItemsCommand', 'DeleteItemCommand'],
-    release: 'DeleteItemCommand',
-    inTransaction: [],
     open(hooks) {
       const faulty = clientWithFaults(hooks)
       return { store: storeOf(faulty, tables.idempotency), close: () => faulty.destroy() }
@@ -110,8 +108,6 @@ export function postgresDurableBackend(
   }
   const backend: DurableBackend = {
     commands: ['INSERT ON CONFLICT', 'UPDATE', 'DELETE', 'COMMIT'],
-    release: 'DELETE',
-    inTransaction: ['UPDATE', 'COMMIT'],
     open: (hooks) => ({ store: storeOf(faultyPool(storePool(), hooks), table()), close: () => undefined }),
     async credit(context, account, amount) {
       await postgresTransactionOf(context).query(ledger.insert(), [account, amount])

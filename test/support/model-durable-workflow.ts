@@ -3,6 +3,7 @@ import type { DurableContext } from '@aws/durable-execution-sdk-js'
 import { idempotencyOf } from '../../lib/index.js'
 import type { fakeBank } from './durable.js'
 import { type ExecutionScript, STEPS, TRANSFER } from './model-durable.js'
+import { newInvocationDelay } from './model-durable-clock.js'
 
 export interface PayoutEvent {
   readonly payoutId: string
@@ -62,19 +63,6 @@ export type Credit = (context: object, account: string, amount: number) => Promi
 
 export class PayoutRejectedError extends Error {
   override readonly name = 'PayoutRejectedError'
-}
-
-/** The real clock, taken before the runner's fake timers replace `Date`. */
-export const realNow = Date.now.bind(Date)
-
-/**
- * A delay the SDK cannot wait out inside the invocation (it does for one shorter than the 15 minutes the local
- * runner says are left), so the invocation ends and a new one replays the execution. The runner's skipped
- * delays move the fake clock ahead of the checkpoint server's real one: each delay adds that lead.
- */
-export function newInvocationDelay(): { seconds: number } {
-  const lead = Math.max(0, Math.ceil((Date.now() - realNow()) / 1000))
-  return { seconds: lead + 20 * 60 }
 }
 
 /** The durable wrapper's fencing token of an execution: derived from its ARN (lib/durable/durable-terms.ts). */

@@ -40,6 +40,12 @@ export interface DurableScenario {
   readonly credits: readonly boolean[]
   /** Faults by store command, in order: each attempt of the command takes the next one. */
   readonly faults: Readonly<Record<string, readonly FaultKind[]>>
+  /**
+   * The function's clock 6 minutes ahead of the service's at every invocation's start, as after checkpoints
+   * slower than the toolkit's retry delays: its store retries are then due at once, inside the invocation,
+   * where otherwise the SDK suspends for them.
+   */
+  readonly clockAhead: boolean
 }
 
 export interface ScenarioShape {
@@ -48,28 +54,7 @@ export interface ScenarioShape {
   readonly maxConcurrent: number
   /** The store's commands that write: claim, completion, release, commit. */
   readonly commands: readonly string[]
-  /** The release command: a fault before it lands is a known bug's after an SDK failure. */
-  readonly release: string
-  /** Commands of a completion inside the handler's transaction (PostgreSQL's UPDATE and COMMIT). */
-  readonly inTransaction: readonly string[]
 }
-
-/**
- * The bugs test/adversity-durable-found.test.ts shows, by name. Their shapes are left out of the randomized
- * runs until they are fixed, so that the model keeps checking everything else; ADVERSITY_DURABLE_KNOWN_BUGS
- * puts them back (`all`, or names separated by commas).
- */
-export const KNOWN_BUGS = {
-  /** The release of an execution the SDK failed is tried once: a fault before it lands keeps the key. */
-  releaseFaultAfterSdkFailure: 'release-fault-after-sdk-failure',
-  /** A completion in a transaction that did not land is retried without its writes, and fails for good. */
-  completionFaultInTransaction: 'completion-fault-in-transaction',
-} as const
-
-const putBack = new Set(
-  (process.env.ADVERSITY_DURABLE_KNOWN_BUGS ?? '').split(',').map((name) => name.trim()),
-)
-const included = (bug: string) => putBack.has('all') || putBack.has(bug)
 
 const scripts = (keys: number) =>
   fc.record({
@@ -95,29 +80,12 @@ export function durableScenarios(shape: ScenarioShape): fc.Arbitrary<DurableScen
       maxLength: shape.maxConcurrent,
     }),
   })
-  return fc
-    .record({
-      waves: fc.array(wave, { minLength: 1, maxLength: shape.maxWaves }),
-      credits: fc.array(fc.boolean(), { minLength: shape.keys, maxLength: shape.keys }),
-      faults: fc.record(Object.fromEntries(shape.commands.map((command) => [command, faultList]))),
-    })
-    .map((scenario) => ({ ...scenario, faults: avoidingKnownBugFaults(scenario, shape) }))
-}
-
-/** Faults that land, or none: what is left of a command's faults where a known bug is left out. */
-const landing = (faults: readonly FaultKind[] = []) =>
-  faults.filter((f) => f === 'none' || f.endsWith('after-write'))
-
-function avoidingKnownBugFaults(scenario: DurableScenario, shape: ScenarioShape): DurableScenario['faults'] {
-  const faults: Record<string, readonly FaultKind[]> = { ...scenario.faults }
-  const sdkFails = scenario.waves.some((w) => w.executions.some((e) => SDK_FAILURES.has(e.failure)))
-  if (sdkFails && !included(KNOWN_BUGS.releaseFaultAfterSdkFailure))
-    faults[shape.release] = landing(faults[shape.release])
-  if (scenario.credits.some(Boolean) && !included(KNOWN_BUGS.completionFaultInTransaction))
-    // Only a COMMIT that landed is survived: the read-back finds the completion.
-    for (const command of shape.inTransaction)
-      faults[command] = command === 'COMMIT' ? landing(faults[command]) : []
-  return faults
+  return fc.record({
+    waves: fc.array(wave, { minLength: 1, maxLength: shape.maxWaves }),
+    credits: fc.array(fc.boolean(), { minLength: shape.keys, maxLength: shape.keys }),
+    faults: fc.record(Object.fromEntries(shape.commands.map((command) => [command, faultList]))),
+    clockAhead: fc.boolean(),
+  })
 }
 
 /** One execution for a chosen run: key 0, no failure, its own write after the first step, unless `over` says. */
@@ -135,10 +103,12 @@ export const execution = (over: Partial<ExecutionScript> = {}): ExecutionScript 
 export function chosen(
   waves: readonly (readonly ExecutionScript[] | { aged: true; executions: readonly ExecutionScript[] })[],
   faults: DurableScenario['faults'] = {},
+  clockAhead = false,
 ): DurableScenario {
   return {
     waves: waves.map((wave) => ('aged' in wave ? wave : { aged: false, executions: wave })),
     credits: [true, true, true],
     faults,
+    clockAhead,
   }
 }
