@@ -6,7 +6,7 @@
  * @module
  */
 
-export { DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb-store.js'
+export { DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb/store.js'
 export {
   IdempotencyCompletionRejectedError,
   IdempotencyError,
@@ -24,9 +24,9 @@ export {
 } from './errors.js'
 export { type IdempotencyHandle, idempotencyOf } from './invocation.js'
 export { makeIdempotent } from './make-idempotent.js'
-export { InMemoryStore } from './memory-store.js'
+export { InMemoryStore } from './memory/store.js'
 export { OUTCOME_METRIC_NAMES } from './metric-names.js'
-export { idempotency } from './middleware.js'
+export { idempotency } from './middy/middleware.js'
 export { logOutcomes, OUTCOME_LEVELS, type OutcomeLevel, outcomeFields } from './observability.js'
 export {
   type CommonOptions,

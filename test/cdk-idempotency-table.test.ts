@@ -6,7 +6,11 @@ import { Key } from 'aws-cdk-lib/aws-kms'
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { IDEMPOTENCY_KEY_ACTIONS, IDEMPOTENCY_STORE_ACTIONS, IdempotencyTable } from '../lib/cdk/index.js'
-import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TABLE_ENV, IDEMPOTENCY_TTL_ATTRIBUTE } from '../lib/schema.js'
+import {
+  IDEMPOTENCY_PARTITION_KEY,
+  IDEMPOTENCY_TABLE_ENV,
+  IDEMPOTENCY_TTL_ATTRIBUTE,
+} from '../lib/dynamodb/schema.js'
 import { policyActions } from './support/cdk-template.js'
 
 function stackWithTable(

@@ -64,7 +64,7 @@ describe('the payment functions as bundled by the stack', () => {
 
   it.each(DYNAMODB_FUNCTIONS)('puts the package and the SDK in %s, and never aws-cdk-lib', (name) => {
     const sources = bundles[name]?.sources ?? []
-    expect(sources.some((source) => source.endsWith('/lib/schema.ts'))).toBe(true)
+    expect(sources.some((source) => source.endsWith('/lib/dynamodb/schema.ts'))).toBe(true)
     // dist-es: mainFields picked the SDK's ESM build, so no CommonJS module needs a require shim.
     expect(sources.some((source) => source.includes('node_modules/@aws-sdk/client-dynamodb/dist-es/'))).toBe(
       true,

@@ -3,6 +3,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { DynamoDBOwnWrites } from '../lib/dynamodb/own-writes.js'
 import {
   DynamoDBStore,
   IdempotencyCompletionRejectedError,
@@ -13,7 +14,6 @@ import {
   idempotencyOf,
   makeIdempotent,
 } from '../lib/index.js'
-import type { DynamoDBOwnWrites } from '../lib/own-writes.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'
 import { silent } from './support/events.js'
 import { lambdaContext } from './support/records.js'

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { idempotencyTableDefinition } from '../lib/schema.js'
+import { idempotencyTableDefinition } from '../lib/dynamodb/schema.js'
 import {
   type DynamoDBLocal,
   localDynamoDBClientConfig,

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { fromItem, toItem } from '../lib/dynamodb-item.js'
+import { fromItem, toItem } from '../lib/dynamodb/item.js'
 import { DynamoDBStore, IdempotencyLeaseLostError } from '../lib/index.js'
 import { type CompletedRecord, decide, type IdempotencyRecord } from '../lib/store/index.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './helpers/dynamodb.js'

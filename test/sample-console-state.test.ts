@@ -1,7 +1,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scanAll } from '../functions/shared/reads.js'
-import { toItem } from '../lib/dynamodb-item.js'
+import { toItem } from '../lib/dynamodb/item.js'
 import { sha256 } from '../lib/store/index.js'
 import { testDynamoDBClient } from './helpers/dynamodb.js'
 import {

@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
-import { IDEMPOTENCY_TABLE_ENV } from '../../lib/schema.js'
+import { IDEMPOTENCY_TABLE_ENV } from '../../lib/dynamodb/schema.js'
 
 /**
  * The environment the payment functions read. The CDK stack sets the same names, so local and deployed

@@ -3,7 +3,7 @@ import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam'
 import type { IKey } from 'aws-cdk-lib/aws-kms'
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
-import { IDEMPOTENCY_TABLE_ENV } from '../schema.js'
+import { IDEMPOTENCY_TABLE_ENV } from '../dynamodb/schema.js'
 import { IDEMPOTENCY_KEY_ACTIONS, IDEMPOTENCY_STORE_ACTIONS } from './store-actions.js'
 
 /** An idempotency table, created by this stack or imported: what functions need to use it as their store. */

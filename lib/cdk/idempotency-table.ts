@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib'
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
 import type { IKey } from 'aws-cdk-lib/aws-kms'
 import type { Construct } from 'constructs'
-import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../schema.js'
+import { IDEMPOTENCY_PARTITION_KEY, IDEMPOTENCY_TTL_ATTRIBUTE } from '../dynamodb/schema.js'
 import { IdempotencyTableBase, type IIdempotencyTable } from './idempotency-table-base.js'
 
 export interface IdempotencyTableProps {
@@ -54,7 +54,7 @@ export interface IdempotencyTableImportOptions {
 
 /**
  * The DynamoDB table behind `DynamoDBStore`, with its key and TTL attribute taken from the runtime's own schema
- * (lib/schema.ts), so the two cannot disagree.
+ * (lib/dynamodb/schema.ts), so the two cannot disagree.
  *
  * One region only. Do not add replicas (`replicationRegions`) in the default multi-region eventual consistency
  * mode: replicas resolve concurrent writes last-writer-wins, and a conditional write in one region does not see

@@ -9,7 +9,7 @@ export {
   IDEMPOTENCY_PARTITION_KEY,
   IDEMPOTENCY_TABLE_ENV,
   IDEMPOTENCY_TTL_ATTRIBUTE,
-} from '../schema.js'
+} from '../dynamodb/schema.js'
 export type {
   IdempotencyAlarmsOptions,
   IdempotencyDashboardProps,

@@ -1,4 +1,5 @@
 import type { IdempotencyRecord } from '../record.js'
+import { CliError } from './errors.js'
 
 /**
  * What the operator CLI needs from wherever records live: read one, delete one under a fence, and scan. The
@@ -57,3 +58,17 @@ export type ScannedItem =
     }
   /** Entity versions and watermarks of the event helpers share the table; they are not idempotency records. */
   | { readonly kind: 'other'; readonly key: string }
+
+/**
+ * Loads a module that needs a peer dependency; when the peer is not installed, says what to install instead
+ * of printing a trace. ESM says ERR_MODULE_NOT_FOUND "Cannot find package 'pg'", CommonJS MODULE_NOT_FOUND.
+ */
+export async function withPeer<T>(name: string, what: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string }
+    if (!/MODULE_NOT_FOUND/.test(code ?? '') || !message?.includes(`'${name}'`)) throw error
+    throw new CliError(`needs ${what}: run it from a project with ${name} installed (npm install ${name}).`)
+  }
+}

@@ -5,11 +5,11 @@ import {
   DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb'
-import { isConditionalFailure, refusedItem } from '../dynamodb-calls.js'
-import type { Item } from '../dynamodb-item.js'
-import { DynamoDBStore } from '../dynamodb-store.js'
+import { isConditionalFailure, refusedItem } from '../dynamodb/calls.js'
+import type { Item } from '../dynamodb/item.js'
+import { IDEMPOTENCY_ATTRIBUTES as A } from '../dynamodb/schema.js'
+import { DynamoDBStore } from '../dynamodb/store.js'
 import type { IdempotencyRecord } from '../record.js'
-import { IDEMPOTENCY_ATTRIBUTES as A } from '../schema.js'
 import type { DeleteFence, RecordBackend, ScannedItem, ScanRequest } from './backend.js'
 import type { Where } from './errors.js'
 

@@ -34,7 +34,7 @@ export class UsageError extends CliError {
   }
 }
 
-/** Where a DynamoDB table is, for messages that name it (PostgreSQL's: PostgresWhere in store-choice.ts). */
+/** Where a DynamoDB table is, for messages that name it (PostgreSQL's: PostgresWhere in postgres-where.ts). */
 export interface Where {
   readonly table: string
   readonly endpoint?: string

@@ -2,9 +2,9 @@ import type { PostgresPool } from '../postgres/pool.js'
 import { quotedTableName } from '../postgres/schema.js'
 import { PostgresStore } from '../postgres/store.js'
 import type { IdempotencyRecord } from '../record.js'
-import type { DeleteFence, RecordBackend, ScannedItem } from './backend.js'
+import { type DeleteFence, type RecordBackend, type ScannedItem, withPeer } from './backend.js'
 import { connectionCause, explainPostgresError } from './postgres-errors.js'
-import { type PostgresWhere, withPeer } from './store-choice.js'
+import type { PostgresWhere } from './postgres-where.js'
 
 /** Rows per scan query unless --page-size says otherwise: about 200 KB, since the results stay behind. */
 const DEFAULT_PAGE_ROWS = 1_000

@@ -1,5 +1,5 @@
 import { CliError } from './errors.js'
-import type { PostgresWhere } from './store-choice.js'
+import type { PostgresWhere } from './postgres-where.js'
 
 /** Node's codes for a connection that never reached PostgreSQL (ENOENT: no Unix socket at that path). */
 const UNREACHABLE = ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOENT']

@@ -3,8 +3,8 @@ import type { Context } from 'aws-lambda'
 import { IdempotencyError } from '../errors.js'
 import type { HttpEvent, HttpResult } from '../http/types.js'
 import type { Invocation } from '../invocation.js'
-import { beforeEarlyReturn } from '../middy-early-return.js'
-import { isTimeout } from '../middy-timeout.js'
+import { beforeEarlyReturn } from '../middy/early-return.js'
+import { isTimeout } from '../middy/timeout.js'
 import { createAcceptedRoute, type HttpAcceptedOptions } from './accepted-route.js'
 
 type Request = middy.Request<HttpEvent, HttpResult, Error, Context>

@@ -5,6 +5,26 @@
  * @module
  */
 
+export { DynamoDBVersionStore } from '../dynamodb/version-store.js'
+export { DynamoDBWatermarkStore } from '../dynamodb/watermark-store.js'
+export { InMemoryVersionStore } from '../memory/version-store.js'
+export { InMemoryWatermarkStore } from '../memory/watermark-store.js'
+export {
+  type ClaimResult,
+  decideVersion,
+  type VersionClaim,
+  type VersionDecision,
+  type VersionState,
+  type VersionStore,
+} from '../store/version-store.js'
+export {
+  decideWatermark,
+  type WatermarkClaim,
+  type WatermarkDecision,
+  type WatermarkLease,
+  type WatermarkState,
+  type WatermarkStore,
+} from '../store/watermark-store.js'
 export {
   type IdempotentBatchOptions,
   makeIdempotentBatchHandler,
@@ -12,8 +32,6 @@ export {
   type VersionedBatchOptions,
 } from './batch.js'
 export type { BatchRunOptions, RecordHandler, RecordOutcome, RecordOutcomeKind } from './batch-runner.js'
-export { DynamoDBVersionStore } from './dynamodb-version-store.js'
-export { DynamoDBWatermarkStore } from './dynamodb-watermark-store.js'
 export {
   type IdempotentFunction,
   type IdempotentFunctionOptions,
@@ -42,15 +60,6 @@ export {
   sqsBatch,
 } from './sources.js'
 export {
-  type ClaimResult,
-  decideVersion,
-  InMemoryVersionStore,
-  type VersionClaim,
-  type VersionDecision,
-  type VersionState,
-  type VersionStore,
-} from './version-store.js'
-export {
   type EntityVersion,
   makeVersioned,
   type VersionedOptions,
@@ -63,12 +72,3 @@ export {
   type WatermarkWindow,
   watermarkJob,
 } from './watermark.js'
-export {
-  decideWatermark,
-  InMemoryWatermarkStore,
-  type WatermarkClaim,
-  type WatermarkDecision,
-  type WatermarkLease,
-  type WatermarkState,
-  type WatermarkStore,
-} from './watermark-store.js'

@@ -11,8 +11,13 @@ import { checkLeaseMs } from '../option-checks.js'
 import type { CommonOptions, LambdaContextLike } from '../options.js'
 import { defaultNamespace, recordKeyOf } from '../record-key.js'
 import { StoreWriteRefusedError } from '../store/interface.js'
+import {
+  decideVersion,
+  type VersionClaim,
+  type VersionState,
+  type VersionStore,
+} from '../store/version-store.js'
 import type { RecordGuard } from './batch-runner.js'
-import { decideVersion, type VersionClaim, type VersionState, type VersionStore } from './version-store.js'
 
 /** An entity id and its monotonic version (an integer: a counter, a sequence number, epoch milliseconds). */
 export interface EntityVersion {

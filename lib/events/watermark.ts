@@ -3,7 +3,7 @@ import { canonicalJson, sha256 } from '../fingerprint.js'
 import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
 import type { CommonOptions, LambdaContextLike } from '../options.js'
-import { decideWatermark, type WatermarkLease, type WatermarkStore } from './watermark-store.js'
+import { decideWatermark, type WatermarkLease, type WatermarkStore } from '../store/watermark-store.js'
 
 /** `leaseMs` and `now` as every wrapper takes them (`CommonOptions`); the store is a watermark store. */
 export interface WatermarkJobOptions<TMark> extends Pick<CommonOptions, 'leaseMs' | 'now'> {

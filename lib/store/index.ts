@@ -7,10 +7,11 @@
  */
 
 export { type AttemptRequest, type Decision, decide } from '../decide.js'
+export type { DynamoDBOwnWrites } from '../dynamodb/own-writes.js'
 export { canonicalJson, fingerprintOf, sha256 } from '../fingerprint.js'
-export { CollectedWrites, type DynamoDBOwnWrites } from '../own-writes.js'
 export type { CompletedRecord, IdempotencyRecord, InProgressRecord, StoredResult } from '../record.js'
 export { defaultNamespace, namespaceOfRecordKey, recordKeyOf } from '../record-key.js'
+export { CollectedWrites } from './collected-writes.js'
 export {
   type AcquireResult,
   type OwnWritesClaim,

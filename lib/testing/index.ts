@@ -7,7 +7,7 @@
  * @module
  */
 
-export { idempotencyTableDefinition } from '../schema.js'
+export { idempotencyTableDefinition } from '../dynamodb/schema.js'
 export { describeStoreContract, type TestRunner } from './describe.js'
 export {
   type OwnWritesAdapter,

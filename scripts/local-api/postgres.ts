@@ -6,7 +6,7 @@ import {
   type PostgresPaymentTables,
   postgresPaymentRecords,
 } from '../../functions/shared/postgres-payments.js'
-import { toItem } from '../../lib/dynamodb-item.js'
+import { toItem } from '../../lib/dynamodb/item.js'
 import { fromRow, type RecordRow } from '../../lib/postgres/row.js'
 import { quotedTableName } from '../../lib/postgres/schema.js'
 import { startPostgresLocal } from '../postgres-local.js'

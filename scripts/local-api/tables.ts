@@ -15,7 +15,7 @@ import {
   payoutsTableDefinition,
   type SampleTableNames,
 } from '../../functions/shared/tables.js'
-import { idempotencyTableDefinition } from '../../lib/schema.js'
+import { idempotencyTableDefinition } from '../../lib/dynamodb/schema.js'
 
 export const DEFAULT_LOCAL_TABLES: SampleTableNames = {
   idempotency: 'payments-idempotency',

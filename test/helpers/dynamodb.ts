@@ -6,7 +6,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
 import { inject } from 'vitest'
-import { idempotencyTableDefinition } from '../../lib/schema.js'
+import { idempotencyTableDefinition } from '../../lib/dynamodb/schema.js'
 import { localDynamoDBClientConfig } from '../../scripts/dynamodb-local.js'
 
 /** A client for the DynamoDB Local that test/global-setup.ts started (or DYNAMODB_ENDPOINT named). */

@@ -1,6 +1,6 @@
 import { decide } from '../../lib/decide.js'
 import { IdempotencyLeaseLostError, type IdempotencyStore, InMemoryStore } from '../../lib/index.js'
-import { collectedItems } from '../../lib/own-writes.js'
+import { collectedItems } from '../../lib/store/collected-writes.js'
 import type { CollectedWrites } from '../../lib/store/index.js'
 import type { StoreContractHarness } from '../../lib/testing/index.js'
 

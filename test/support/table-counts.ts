@@ -1,5 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
-import { IDEMPOTENCY_PARTITION_KEY } from '../../lib/schema.js'
+import { IDEMPOTENCY_PARTITION_KEY } from '../../lib/dynamodb/schema.js'
 
 /** A table, or only the idempotency records of one operation (other functions may share the table). */
 export type Counted = string | { readonly tableName: string; readonly recordKeyPrefix: string }

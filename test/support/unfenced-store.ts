@@ -1,5 +1,5 @@
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb'
-import { toItem } from '../../lib/dynamodb-item.js'
+import { toItem } from '../../lib/dynamodb/item.js'
 import { DynamoDBStore, type IdempotencyStore } from '../../lib/index.js'
 
 /**

@@ -1,7 +1,7 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { type Charge, listCharges } from '../../../functions/shared/gateway.js'
 import { scanAll } from '../../../functions/shared/reads.js'
-import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/schema.js'
+import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/dynamodb/schema.js'
 import { sha256 } from '../../../lib/store/index.js'
 import { type ConsolePayouts, type ConsolePayoutsSource, payoutsState } from './payouts-state.js'
 import type { ConsoleRecorder, OutcomeCounts, SentKey } from './recorder.js'

@@ -1,9 +1,9 @@
 import { DynamoDBClient, type Update, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
-import { isConditionalFailure, refusedItem } from '../dynamodb-calls.js'
-import type { Item } from '../dynamodb-item.js'
-import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
-import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from '../schema.js'
+import { isConditionalFailure, refusedItem } from './calls.js'
+import type { Item } from './item.js'
+import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from './schema.js'
+import type { DynamoDBStoreOptions } from './store.js'
 
 /** The event stores share the idempotency table, and take the same options `DynamoDBStore` does. */
 export function resolveTable(options: DynamoDBStoreOptions): { tableName: string; client: DynamoDBClient } {

@@ -1,8 +1,13 @@
-import { decide } from './decide.js'
-import { IdempotencyLeaseLostError } from './errors.js'
-import { CollectedWrites, collectedItems } from './own-writes.js'
-import { type CompletedRecord, completedBy, type IdempotencyRecord, type InProgressRecord } from './record.js'
-import type { AcquireResult, IdempotencyStore, OwnWritesClaim } from './store/interface.js'
+import { decide } from '../decide.js'
+import { IdempotencyLeaseLostError } from '../errors.js'
+import {
+  type CompletedRecord,
+  completedBy,
+  type IdempotencyRecord,
+  type InProgressRecord,
+} from '../record.js'
+import { CollectedWrites, collectedItems } from '../store/collected-writes.js'
+import type { AcquireResult, IdempotencyStore, OwnWritesClaim } from '../store/interface.js'
 
 /**
  * An in-process store with the same conditional semantics as `DynamoDBStore`, for unit tests and local

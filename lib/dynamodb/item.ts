@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
-import type { IdempotencyRecord, StoredResult } from './record.js'
+import type { IdempotencyRecord, StoredResult } from '../record.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from './schema.js'
 
 export type Item = Record<string, AttributeValue>

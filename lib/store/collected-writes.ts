@@ -1,6 +1,3 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
-import type { OwnWritesClaim } from './store/interface.js'
-
 /**
  * Own writes a store collects and sends with the completion, for stores whose transactions take a list of
  * writes (DynamoDB's TransactWriteItems, the in-memory store). Stores with open transactions (PostgreSQL) hand
@@ -25,15 +22,6 @@ export class CollectedWrites<TWrite> {
     this.items.push(...writes)
   }
 }
-
-/** TransactWriteItems takes 100 actions; the completion's own update is one of them. */
-const DYNAMODB_MAX_OWN_WRITES = 99
-
-/** What `openOwnWrites` gives a handler on DynamoDB: writes committed in one TransactWriteItems with its result. */
-export type DynamoDBOwnWrites = CollectedWrites<TransactWriteItem>
-
-export const dynamoDBOwnWrites = (claim?: OwnWritesClaim): DynamoDBOwnWrites =>
-  new CollectedWrites<TransactWriteItem>(DYNAMODB_MAX_OWN_WRITES, claim?.assertWritable)
 
 /** The writes in what `complete` was given: none when the handler never opened its own writes. */
 export function collectedItems<TWrite>(ownWrites: unknown): readonly TWrite[] {

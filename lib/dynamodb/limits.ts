@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
-import { type Item, toItem } from './dynamodb-item.js'
-import { sha256 } from './fingerprint.js'
+import { sha256 } from '../fingerprint.js'
+import { type Item, toItem } from './item.js'
 
 /** DynamoDB's item limit: the UTF-8 bytes of every attribute's name and value. */
 export const DYNAMODB_ITEM_LIMIT_BYTES = 400 * 1024

@@ -5,20 +5,21 @@ import {
   PutItemCommand,
   type Update,
 } from '@aws-sdk/client-dynamodb'
-import { batchGetItems, isConditionalFailure, refusedItem, sendFencedCompletion } from './dynamodb-calls.js'
-import { fromItem, type Item, toItem } from './dynamodb-item.js'
-import { DYNAMODB_MAX_RESULT_BYTES } from './dynamodb-limits.js'
-import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from './errors.js'
-import { collectedItems, type DynamoDBOwnWrites, dynamoDBOwnWrites } from './own-writes.js'
+import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
 import {
   type CompletedRecord,
   completedBy,
   type IdempotencyRecord,
   type InProgressRecord,
   toEpochSeconds,
-} from './record.js'
+} from '../record.js'
+import { collectedItems } from '../store/collected-writes.js'
+import type { AcquireResult, IdempotencyStore, OwnWritesClaim } from '../store/interface.js'
+import { batchGetItems, isConditionalFailure, refusedItem, sendFencedCompletion } from './calls.js'
+import { fromItem, type Item, toItem } from './item.js'
+import { DYNAMODB_MAX_RESULT_BYTES } from './limits.js'
+import { type DynamoDBOwnWrites, dynamoDBOwnWrites } from './own-writes.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from './schema.js'
-import type { AcquireResult, IdempotencyStore, OwnWritesClaim } from './store/interface.js'
 
 export interface DynamoDBStoreOptions {
   /** @default process.env.IDEMPOTENCY_TABLE_NAME (set by the CDK construct's grant) */

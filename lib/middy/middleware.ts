@@ -1,10 +1,10 @@
 import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { createIdempotencyEngine } from './engine.js'
-import type { Invocation } from './invocation.js'
-import { beforeEarlyReturn } from './middy-early-return.js'
-import { isTimeout } from './middy-timeout.js'
-import type { IdempotencyOptions } from './options.js'
+import { createIdempotencyEngine } from '../engine.js'
+import type { Invocation } from '../invocation.js'
+import type { IdempotencyOptions } from '../options.js'
+import { beforeEarlyReturn } from './early-return.js'
+import { isTimeout } from './timeout.js'
 
 type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context>
 

@@ -1,17 +1,17 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
-import { batchGetItems, isConditionalFailure, refusedItem } from '../dynamodb-calls.js'
-import type { Item } from '../dynamodb-item.js'
-import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
-import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
-import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
 import {
   advanceLanded,
   type WatermarkClaim,
   type WatermarkLease,
   type WatermarkState,
   type WatermarkStore,
-} from './watermark-store.js'
+} from '../store/watermark-store.js'
+import { batchGetItems, isConditionalFailure, refusedItem } from './calls.js'
+import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './event-table.js'
+import type { Item } from './item.js'
+import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from './schema.js'
+import type { DynamoDBStoreOptions } from './store.js'
 
 const NAMES = { '#token': A.token, '#leaseUntil': A.leaseUntil, '#watermark': E.watermark }
 

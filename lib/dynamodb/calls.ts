@@ -10,10 +10,10 @@ import {
   type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
-import type { Item } from './dynamodb-item.js'
-import { IdempotencyStoreUnavailableError } from './errors.js'
+import { IdempotencyStoreUnavailableError } from '../errors.js'
+import { type RefusedPart, StoreWriteRefusedError } from '../store/interface.js'
+import type { Item } from './item.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from './schema.js'
-import { type RefusedPart, StoreWriteRefusedError } from './store/interface.js'
 
 /** DynamoDB's own cap on keys per BatchGetItem. */
 const BATCH_GET_MAX_KEYS = 100

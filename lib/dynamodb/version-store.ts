@@ -1,18 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { batchGetItems, type FencedOutcome, sendFencedCompletion } from '../dynamodb-calls.js'
-import type { Item } from '../dynamodb-item.js'
-import type { DynamoDBStoreOptions } from '../dynamodb-store.js'
 import { IdempotencyLeaseLostError, isIdempotencyError } from '../errors.js'
-import { collectedItems, type DynamoDBOwnWrites, dynamoDBOwnWrites } from '../own-writes.js'
-import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from '../schema.js'
-import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './dynamodb-table.js'
+import { collectedItems } from '../store/collected-writes.js'
 import {
   type ClaimResult,
   type VersionClaim,
   type VersionState,
   type VersionStore,
   versionCompleted,
-} from './version-store.js'
+} from '../store/version-store.js'
+import { batchGetItems, type FencedOutcome, sendFencedCompletion } from './calls.js'
+import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './event-table.js'
+import type { Item } from './item.js'
+import { type DynamoDBOwnWrites, dynamoDBOwnWrites } from './own-writes.js'
+import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from './schema.js'
+import type { DynamoDBStoreOptions } from './store.js'
 
 const NAMES = {
   '#token': A.token,
