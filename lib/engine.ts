@@ -6,7 +6,7 @@ import {
   IdempotencyInProgressError,
   IdempotencyKeyMissingError,
   IdempotencyPayloadMismatchError,
-  IdempotencyResultNotStoredError,
+  isIdempotencyError,
 } from './errors.js'
 import { fingerprintOf } from './fingerprint.js'
 import { attachHandle, type HeldClaim, type Invocation } from './invocation.js'
@@ -198,7 +198,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
     try {
       result = decodeResult(record.result) as TResult
     } catch (error) {
-      if (error instanceof IdempotencyResultNotStoredError)
+      if (isIdempotencyError(error, 'result-not-stored'))
         emit({ type: 'result-not-stored', key: record.key, error })
       throw error
     }

@@ -10,18 +10,21 @@ export { DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb/store.js'
 export {
   IdempotencyCompletionRejectedError,
   IdempotencyError,
+  type IdempotencyErrorCode,
   IdempotencyHandlerTimeoutError,
   IdempotencyInProgressError,
   IdempotencyKeyInvalidError,
   IdempotencyKeyMissingError,
   IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
-  IdempotencyPrincipalMissingError,
-  IdempotencyPrincipalUnresolvedError,
   IdempotencyResultNotStoredError,
   IdempotencyStoreUnavailableError,
   isIdempotencyError,
 } from './errors.js'
+export {
+  IdempotencyPrincipalMissingError,
+  IdempotencyPrincipalUnresolvedError,
+} from './http/errors.js'
 export { type IdempotencyHandle, idempotencyOf } from './invocation.js'
 export { makeIdempotent } from './make-idempotent.js'
 export { InMemoryStore } from './memory/store.js'

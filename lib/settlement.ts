@@ -17,7 +17,7 @@ import {
 } from './record.js'
 import type { Reporter } from './reporting.js'
 import { encodeResult } from './result-codec.js'
-import { StoreWriteRefusedError } from './store/interface.js'
+import { isStoreWriteRefused } from './store/interface.js'
 
 /**
  * The end of an invocation that holds a key: store its result, or give the key back. Every write is fenced
@@ -79,7 +79,7 @@ export function createSettlement<TEvent, TResult>(
       return record
     } catch (error) {
       const resultMayBeAtFault =
-        error instanceof StoreWriteRefusedError &&
+        isStoreWriteRefused(error) &&
         error.refused !== 'own-writes' &&
         record.result.encoding !== 'not-stored'
       if (!resultMayBeAtFault) throw error
@@ -96,7 +96,7 @@ export function createSettlement<TEvent, TResult>(
   async function notCompleted(invocation: Invocation, error: unknown): Promise<unknown> {
     // Lease lost or store outage: `settle` has let the key go to its lease, never to a second run now.
     if (invocation.state !== 'held') return error
-    if (error instanceof StoreWriteRefusedError && error.refused === 'record') {
+    if (isStoreWriteRefused(error) && error.refused === 'record') {
       // Refused even without a result, and no handler writes to blame: the lease ends it, never a second run.
       invocation.state = 'failed'
       logger.warn('Completion refused by the store; the key stays held until its lease ends', {
@@ -108,7 +108,7 @@ export function createSettlement<TEvent, TResult>(
     // The handler's own writes refused the transaction, so nothing was committed: that is the handler's
     // failure, and like a thrown error it gives the key back, whichever wrapper called us.
     await release(invocation).catch(() => undefined)
-    if (!(error instanceof StoreWriteRefusedError)) return error
+    if (!isStoreWriteRefused(error)) return error
     logger.warn('Handler writes refused by the store; the key was released', {
       key: invocation.key,
       error: error.message,

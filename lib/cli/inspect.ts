@@ -1,4 +1,4 @@
-import { IdempotencyResultNotStoredError } from '../errors.js'
+import { isIdempotencyError } from '../errors.js'
 import { decodeResult } from '../result-codec.js'
 import { flag } from './args.js'
 import { type CommandContext, readTarget } from './lookup.js'
@@ -28,7 +28,7 @@ function decoded(result: Parameters<typeof decodeResult>[0]): { value: unknown }
   try {
     return { value: decodeResult(result) }
   } catch (error) {
-    if (error instanceof IdempotencyResultNotStoredError) return { reason: error.message }
+    if (isIdempotencyError(error, 'result-not-stored')) return { reason: error.message }
     throw error
   }
 }

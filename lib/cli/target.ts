@@ -1,4 +1,4 @@
-import { IdempotencyKeyInvalidError } from '../errors.js'
+import { isIdempotencyError } from '../errors.js'
 import { parseIdempotencyKey } from '../http/key.js'
 import { PRINCIPAL_ARITY, type Principal } from '../http/principal.js'
 import { httpScopeOf } from '../http/scope.js'
@@ -62,7 +62,7 @@ function httpScope(flags: Flags, headerValue: string): string {
   try {
     key = parseIdempotencyKey([headerValue])
   } catch (error) {
-    if (!(error instanceof IdempotencyKeyInvalidError)) throw error
+    if (!isIdempotencyError(error, 'key-invalid')) throw error
     throw new UsageError(`--key is not an Idempotency-Key the preset accepts: ${error.message}`)
   }
   const [principal, method, route] = HTTP_PARTS.map((name) => text(flags, name) as string)

@@ -1,6 +1,6 @@
 import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { IdempotencyError } from '../errors.js'
+import { isIdempotencyError } from '../errors.js'
 import type { HttpEvent, HttpResult } from '../http/types.js'
 import type { Invocation } from '../invocation.js'
 import { beforeEarlyReturn } from '../middy/early-return.js'
@@ -58,7 +58,7 @@ export function httpAccepted(
       return
     }
     if (invocation !== undefined) await http.release(invocation)
-    if (request.error instanceof IdempotencyError) request.response = http.problemOrThrow(request.error)
+    if (isIdempotencyError(request.error)) request.response = http.problemOrThrow(request.error)
   }
 
   return { before: httpAcceptedBefore, after: httpAcceptedAfter, onError: httpAcceptedOnError }

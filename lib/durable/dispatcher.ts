@@ -1,4 +1,4 @@
-import { DurableExecutionConflictError, IdempotencyKeyMissingError } from '../errors.js'
+import { IdempotencyKeyMissingError, isIdempotencyError } from '../errors.js'
 import { batchHandler } from '../events/batch.js'
 import type { BatchRunOptions, RecordGuard } from '../events/batch-runner.js'
 import type { BatchSource } from '../events/sources.js'
@@ -65,7 +65,7 @@ export function makeDurableDispatcher<TEvent, TRecord, TResponse, TInput = unkno
         const started = await start(record, context)
         return { kind: started.status === 'started' ? 'processed' : 'duplicate' }
       } catch (error) {
-        return { kind: error instanceof DurableExecutionConflictError ? 'mismatch' : 'failed', error }
+        return { kind: isIdempotencyError(error, 'payload-mismatch') ? 'mismatch' : 'failed', error }
       }
     },
   }

@@ -6,12 +6,7 @@
  *
  * @module
  */
-export {
-  DurableExecutionConflictError,
-  DurableExecutionUnavailableError,
-  IdempotencyOwnWritesInStepError,
-  OperationNotFoundError,
-} from '../errors.js'
+
 export { httpAccepted } from './accepted-middleware.js'
 export {
   DEFAULT_OPERATIONS_PATH,
@@ -27,6 +22,12 @@ export {
   RELEASE_STEP,
 } from './durable-idempotent.js'
 export { MAX_EXECUTION_TIMEOUT_SECONDS } from './durable-terms.js'
+export {
+  DurableExecutionConflictError,
+  DurableExecutionUnavailableError,
+  IdempotencyOwnWritesInStepError,
+  OperationNotFoundError,
+} from './errors.js'
 export type { DurableExecutions, ExecutionStart, ExecutionState, ExecutionStatus } from './executions.js'
 export { makeHttpAccepted } from './http-accepted.js'
 export { LambdaDurableExecutions, type LambdaDurableExecutionsOptions } from './lambda-executions.js'

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { IdempotencyOwnWritesInStepError } from '../errors.js'
 import type { HeldClaim, Invocation } from '../invocation.js'
+import { IdempotencyOwnWritesInStepError } from './errors.js'
 
 /**
  * What one invocation of a durable execution learns about its claim, for the Lambda handler around the SDK's: it

@@ -6,8 +6,8 @@ import {
   LambdaClient,
   ListDurableExecutionsByFunctionCommand,
 } from '@aws-sdk/client-lambda'
-import { DurableExecutionConflictError, DurableExecutionUnavailableError } from '../errors.js'
 import { canonicalJson } from '../fingerprint.js'
+import { DurableExecutionConflictError, DurableExecutionUnavailableError } from './errors.js'
 import type { DurableExecutions, ExecutionStart, ExecutionState } from './executions.js'
 import { checkExecutionName } from './names.js'
 

@@ -1,5 +1,5 @@
-import { DurableExecutionConflictError } from '../errors.js'
 import { canonicalJson } from '../fingerprint.js'
+import { DurableExecutionConflictError } from './errors.js'
 import type { DurableExecutions, ExecutionStart, ExecutionState } from './executions.js'
 import { checkExecutionName } from './names.js'
 

@@ -1,10 +1,11 @@
-import { IdempotencyError, IdempotencyPrincipalUnresolvedError, OperationNotFoundError } from '../errors.js'
+import { isIdempotencyError } from '../errors.js'
 import { principalOf } from '../http/principal.js'
 import { idempotencyProblem, problemResponse } from '../http/problem.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from '../http/types.js'
 import { jsonLinesLogger } from '../options.js'
 import { operationAnswer } from './accepted-answer.js'
 import { DEFAULT_RETRY_AFTER_SECONDS } from './accepted-route.js'
+import { OperationNotFoundError } from './errors.js'
 import type { DurableExecutions } from './executions.js'
 import { isExecutionName } from './names.js'
 import { isOwnedBy } from './owner.js'
@@ -41,9 +42,9 @@ export function makeOperationsHandler(options: OperationsOptions): (event: HttpE
         throw new OperationNotFoundError()
       return operationAnswer(execution, retryAfterSeconds)
     } catch (error) {
-      if (!(error instanceof IdempotencyError)) throw error
+      if (!isIdempotencyError(error)) throw error
       // The client gets fixed text; the operator needs to know which option fixes the configuration.
-      if (error instanceof IdempotencyPrincipalUnresolvedError)
+      if (isIdempotencyError(error, 'principal-unresolved'))
         (options.logger ?? jsonLinesLogger).warn(error.message, { code: error.code })
       return problemResponse(idempotencyProblem(error, options.problemTypeBase))
     }

@@ -1,9 +1,5 @@
 import { createIdempotencyEngine } from '../engine.js'
-import {
-  IdempotencyInProgressError,
-  IdempotencyPayloadMismatchError,
-  IdempotencyResultNotStoredError,
-} from '../errors.js'
+import { isIdempotencyError } from '../errors.js'
 import type { IdempotencyOptions } from '../options.js'
 import type { IdempotencyRecord } from '../record.js'
 import type { RecordGuard, RecordOutcomeKind, Settled } from './batch-runner.js'
@@ -68,10 +64,10 @@ export function idempotencyGuard<TRecord, TResult>(
 }
 
 function refusal(error: unknown): RecordOutcomeKind {
-  if (error instanceof IdempotencyInProgressError) return 'in-flight'
-  if (error instanceof IdempotencyPayloadMismatchError) return 'mismatch'
+  if (isIdempotencyError(error, 'in-progress')) return 'in-flight'
+  if (isIdempotencyError(error, 'payload-mismatch')) return 'mismatch'
   // It ran before and only its result could not be stored; a batch needs no result, only "done".
-  if (error instanceof IdempotencyResultNotStoredError) return 'duplicate'
+  if (isIdempotencyError(error, 'result-not-stored')) return 'duplicate'
   return 'failed'
 }
 

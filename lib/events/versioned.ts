@@ -10,7 +10,7 @@ import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
 import type { CommonOptions, LambdaContextLike } from '../options.js'
 import { defaultNamespace, recordKeyOf } from '../record-key.js'
-import { StoreWriteRefusedError } from '../store/interface.js'
+import { isStoreWriteRefused } from '../store/interface.js'
 import {
   decideVersion,
   type VersionClaim,
@@ -73,7 +73,7 @@ export function versionGuard<TRecord, TResult>(
         const outcome = await gate.run(record, context, handler, known)
         return { kind: outcome.kind }
       } catch (error) {
-        return { kind: error instanceof IdempotencyInProgressError ? 'in-flight' : 'failed', error }
+        return { kind: isIdempotencyError(error, 'in-progress') ? 'in-flight' : 'failed', error }
       }
     },
   }
@@ -157,9 +157,7 @@ function createVersionGate<TEvent>(options: VersionedOptions<TEvent>) {
       // thrown error this gives the version back, and its redelivery runs again.
       invocation.state = 'released'
       await store.release(claim).catch(() => undefined)
-      throw error instanceof StoreWriteRefusedError
-        ? new IdempotencyCompletionRejectedError(true, error)
-        : error
+      throw isStoreWriteRefused(error) ? new IdempotencyCompletionRejectedError(true, error) : error
     }
     invocation.state = 'completed'
     return result

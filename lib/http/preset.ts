@@ -1,10 +1,5 @@
 import { createIdempotencyEngine } from '../engine.js'
-import {
-  IdempotencyInProgressError,
-  IdempotencyKeyMissingError,
-  IdempotencyPrincipalUnresolvedError,
-  isIdempotencyError,
-} from '../errors.js'
+import { IdempotencyKeyMissingError, isIdempotencyError } from '../errors.js'
 import { sha256 } from '../fingerprint.js'
 import type { Invocation } from '../invocation.js'
 import { waitBudgetMs } from '../lease.js'
@@ -102,9 +97,9 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
   function problemOrThrow(error: unknown, attempt?: HttpAttempt): HttpResult {
     if (!isIdempotencyError(error)) throw error
     // The client gets fixed text; the operator needs to know which option fixes the configuration.
-    if (error instanceof IdempotencyPrincipalUnresolvedError) logger.warn(error.message, { code: error.code })
+    if (isIdempotencyError(error, 'principal-unresolved')) logger.warn(error.message, { code: error.code })
     const problem = idempotencyProblem(error, typeBase)
-    if (error instanceof IdempotencyInProgressError && attempt !== undefined)
+    if (isIdempotencyError(error, 'in-progress') && attempt !== undefined)
       problem.headers = { ...problem.headers, ...preferenceApplied(attempt) }
     return problemResponse(problem)
   }

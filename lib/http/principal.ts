@@ -1,4 +1,4 @@
-import { IdempotencyPrincipalMissingError, IdempotencyPrincipalUnresolvedError } from '../errors.js'
+import { IdempotencyPrincipalMissingError, IdempotencyPrincipalUnresolvedError } from './errors.js'
 import type { HttpEvent, HttpIdempotencyOptions } from './types.js'
 
 /**

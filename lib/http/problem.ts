@@ -1,4 +1,4 @@
-import type { IdempotencyError } from '../errors.js'
+import type { IdempotencyError, IdempotencyErrorCode } from '../errors.js'
 import type { HttpResult } from './types.js'
 
 /** An RFC 9457 problem: `type` is a stable URI a client can switch on, `detail` says what to do next. */
@@ -20,7 +20,8 @@ export const DEFAULT_PROBLEM_TYPE_BASE =
  */
 export const STORE_UNAVAILABLE_RETRY_AFTER_SECONDS = 2
 
-const TITLES: Readonly<Record<string, string>> = {
+/** A title for every code: the compiler refuses a new code without one. */
+const TITLES: Readonly<Record<IdempotencyErrorCode, string>> = {
   'key-missing': 'Idempotency-Key header missing',
   'key-invalid': 'Idempotency-Key header invalid',
   'principal-missing': 'No authenticated caller',
@@ -32,6 +33,7 @@ const TITLES: Readonly<Record<string, string>> = {
   'result-not-stored': 'Response was not stored',
   'handler-timeout': 'Request timed out while still being processed',
   'completion-rejected': 'Request could not be recorded',
+  'own-writes-in-step': 'Request could not be processed',
   'execution-unavailable': 'Background work could not be started or read',
   'operation-not-found': 'Operation not found',
 }
@@ -40,7 +42,7 @@ const TITLES: Readonly<Record<string, string>> = {
  * 5xx details are fixed text: the underlying messages can carry SDK errors (account ids, role and table names)
  * that must not reach a public client. 4xx messages are written for clients and used as they are.
  */
-const FIXED_DETAILS: Readonly<Record<string, string>> = {
+const FIXED_DETAILS: Readonly<Partial<Record<IdempotencyErrorCode, string>>> = {
   'store-unavailable': `The idempotency store could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s.`,
   'principal-unresolved':
     'The server could not tell which caller sent this authenticated request, so it processed and stored nothing. This is a server configuration problem: report it to the API operator, and retry with the same key once it is fixed.',
@@ -50,6 +52,8 @@ const FIXED_DETAILS: Readonly<Record<string, string>> = {
     'The request with this key ran out of time while still being processed, and may yet finish. Retry with the same key after the Retry-After delay: you will get its result, or it will run again if it never finished.',
   'completion-rejected':
     "The server's data store refused to record this request's changes, so none of them was kept. Retrying with the same key is safe, but fails the same way until the server is fixed.",
+  'own-writes-in-step':
+    'The server made a change where it cannot keep it, so it kept nothing. This is a server problem: report it to the API operator.',
   'execution-unavailable': `The service that runs this request's background work could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s: the key names the same work, so it never starts twice.`,
 }
 
@@ -71,7 +75,7 @@ export function idempotencyProblem(
   const problem: Problem = {
     status: error.statusCode,
     type: `${typeBase}${error.code}`,
-    title: TITLES[error.code] ?? error.name,
+    title: TITLES[error.code],
     detail: FIXED_DETAILS[error.code] ?? error.message,
   }
   const retryAfterSeconds = retryAfterOf(error)

@@ -1,4 +1,4 @@
-import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
+import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError, isIdempotencyError } from '../errors.js'
 import {
   type CompletedRecord,
   completedBy,
@@ -75,7 +75,7 @@ export class PostgresStore implements IdempotencyStore<PostgresTransaction> {
         if (existing !== undefined) return { acquired: false, existing }
       } catch (error) {
         if (!(isSerializationFailure(error) && attempt < MAX_CLAIM_ATTEMPTS))
-          throw error instanceof IdempotencyStoreUnavailableError
+          throw isIdempotencyError(error, 'store-unavailable')
             ? error
             : new IdempotencyStoreUnavailableError('acquire', error)
         continue

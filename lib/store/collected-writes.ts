@@ -25,5 +25,7 @@ export class CollectedWrites<TWrite> {
 
 /** The writes in what `complete` was given: none when the handler never opened its own writes. */
 export function collectedItems<TWrite>(ownWrites: unknown): readonly TWrite[] {
-  return ownWrites instanceof CollectedWrites ? (ownWrites.items as TWrite[]) : []
+  // Read, not `instanceof`: the writes may come from the other build (ESM or CommonJS) of this package.
+  const items = (ownWrites as Partial<CollectedWrites<TWrite>> | undefined)?.items
+  return Array.isArray(items) ? items : []
 }

@@ -5,6 +5,13 @@ export type AcquireResult =
   /** The write was refused; `existing` is the record that refused it, read in the same call. */
   | { readonly acquired: false; readonly existing: IdempotencyRecord }
 
+const REFUSED = Symbol.for('lambda-idempotency.store-write-refused')
+
+/** Whether `error` is a `StoreWriteRefusedError`, from either build of the package. */
+export function isStoreWriteRefused(error: unknown): error is StoreWriteRefusedError {
+  return typeof error === 'object' && error !== null && (error as { [REFUSED]?: unknown })[REFUSED] === true
+}
+
 /** Which part of a completion the store refused: its own record, the handler's own writes, or it cannot tell. */
 export type RefusedPart = 'record' | 'own-writes' | 'unknown'
 
@@ -14,6 +21,8 @@ export type RefusedPart = 'record' | 'own-writes' | 'unknown'
  * the key when the handler's own writes are to blame.
  */
 export class StoreWriteRefusedError extends Error {
+  /** The brand `isStoreWriteRefused` reads: a store may come from the other build (ESM or CommonJS). */
+  readonly [REFUSED] = true
   constructor(
     readonly refused: RefusedPart,
     message: string,

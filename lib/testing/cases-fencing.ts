@@ -1,4 +1,4 @@
-import { IdempotencyLeaseLostError } from '../errors.js'
+import { isIdempotencyError } from '../errors.js'
 import {
   type CaseContext,
   caseContext,
@@ -24,7 +24,7 @@ async function takeover(ctx: CaseContext) {
 async function checkLeaseLost(work: () => Promise<unknown>, what: string): Promise<void> {
   const error = await errorOf(work)
   check(
-    error instanceof IdempotencyLeaseLostError,
+    isIdempotencyError(error, 'lease-lost'),
     `${what}: expected IdempotencyLeaseLostError, got ${error === undefined ? 'success' : String(error)}`,
   )
 }
