@@ -28,12 +28,8 @@ import {
 import { defaultNamespace, recordKeyOf } from './record-key.js'
 import { createReporter } from './reporting.js'
 import { decodeResult } from './result-codec.js'
+import { type Begun, createRunPath, type KnownRecord } from './run-path.js'
 import { createSettlement } from './settlement.js'
-
-export type Begun<TResult> =
-  | { readonly kind: 'execute'; readonly invocation: Invocation }
-  | { readonly kind: 'replay'; readonly result: TResult }
-  | { readonly kind: 'passthrough' }
 
 /** The scoped, hashed record key of an event and the fingerprint of its payload. */
 export interface EngineKey {
@@ -41,14 +37,7 @@ export interface EngineKey {
   readonly fingerprint: string
 }
 
-/**
- * A record the caller read just before `begin` (a batch reads all its keys in one BatchGetItem): a replay,
- * mismatch or live lease in it is answered without a store call, and without waiting for the lease.
- * `record: undefined` means the key was absent when read.
- */
-export interface KnownRecord {
-  readonly record: IdempotencyRecord | undefined
-}
+export type { Begun, KnownRecord }
 
 /**
  * A caller's own terms for one claim, instead of a random token and a lease from the Lambda's remaining time:
@@ -82,7 +71,15 @@ export interface IdempotencyEngine<TEvent, TResult> {
    * completion), aborts the handle's signal, and returns the error to answer the caller with.
    */
   abandon(invocation: Invocation, cause: unknown): IdempotencyHandlerTimeoutError
+  /** The one run path: claim or answer, run the handler under the claim, complete, or give back on a throw. */
+  run: RunPath<TEvent, TResult>['run']
+  /** The run path under a claim already held (`begin` answered `execute`): run, then finish or give back. */
+  runHeld: RunPath<TEvent, TResult>['runHeld']
+  /** Gives the key back after the handler failed, never hiding its error: the lease bounds a failed release. */
+  giveBack(invocation: Invocation): Promise<void>
 }
+
+type RunPath<TEvent, TResult> = ReturnType<typeof createRunPath<TEvent, TResult>>
 
 /** Re-claims after a refused write that `decide` would have allowed (a twin released meanwhile); bounded. */
 const MAX_ACQUIRE_ATTEMPTS = 5
@@ -235,7 +232,15 @@ export function createIdempotencyEngine<TEvent, TResult>(
     }
   }
 
-  return { config, identify, begin, complete, release, abandon }
+  return {
+    config,
+    identify,
+    begin,
+    complete,
+    release,
+    abandon,
+    ...createRunPath({ begin, complete, release }),
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -1,15 +1,16 @@
 import { withHeaders } from '../http/answer.js'
 import { headerValues } from '../http/event.js'
 import { prefersRespondAsync } from '../http/prefer.js'
-import { createHttpIdempotency, DEFAULT_IDEMPOTENT_METHODS } from '../http/preset.js'
-import { principalOf } from '../http/principal.js'
+import { createHttpIdempotency, DEFAULT_IDEMPOTENT_METHODS, type HttpStart } from '../http/preset.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from '../http/types.js'
-import type { Invocation } from '../invocation.js'
 import { acceptedAnswer } from './accepted-answer.js'
 import type { DurableExecutions } from './executions.js'
 import { executionNameFor } from './names.js'
 import { ownerOf } from './owner.js'
 import type { DurableEnvelope } from './types.js'
+
+/** A request the preset let through holding its key, with the caller it resolved. */
+type Held = Extract<HttpStart, { kind: 'execute' }>
 
 /**
  * A few seconds: a durable execution takes at least one invocation and its checkpoints, and a client polling
@@ -65,29 +66,29 @@ export function createAcceptedRoute<TInput>(options: HttpAcceptedOptions<TInput>
   /** Whether this request's work goes to the background rather than to the handler. */
   const inBackground = (event: HttpEvent): boolean => respondAsync === 'always' || prefersAsync(event)
 
-  /** Starts the execution named after the held key, for this caller; the 202 to store once it has started. */
-  async function accept(event: HttpEvent, invocation: Invocation): Promise<HttpResult> {
-    const name = executionNameFor(invocation.key)
+  /** Starts the execution named after the held key, for its caller; the 202 to store once it has started. */
+  async function accept(event: HttpEvent, started: Held): Promise<HttpResult> {
+    const name = executionNameFor(started.invocation.key)
     const envelope: DurableEnvelope<TInput> = {
       idempotencyKey: name,
       input: options.input(event),
-      owner: ownerOf(principalOf(event, options)),
+      owner: ownerOf(started.principal),
     }
     await options.executions.start(name, envelope)
     return acceptedAnswer(name, operationsPath, retryAfterSeconds)
   }
 
   /** The request's answer: the stored 202, or a problem when nothing was started (the key is given back). */
-  async function acceptAndFinish(event: HttpEvent, invocation: Invocation): Promise<HttpResult> {
-    let accepted: HttpResult
-    try {
-      accepted = await accept(event, invocation)
-    } catch (error) {
-      await http.release(invocation)
-      return http.problemOrThrow(error)
-    }
-    const answer = await http.finish(invocation, accepted)
-    return prefersAsync(event) ? withHeaders(answer, { 'Preference-Applied': 'respond-async' }) : answer
+  async function acceptAndFinish(event: HttpEvent, started: Held): Promise<HttpResult> {
+    // Only an answer that was finished (stored) says the preference was applied; a refused start did not.
+    return http.run(
+      started.invocation,
+      () => accept(event, started),
+      async (invocation, accepted) => {
+        const answer = await http.finish(invocation, accepted)
+        return prefersAsync(event) ? withHeaders(answer, { 'Preference-Applied': 'respond-async' }) : answer
+      },
+    )
   }
 
   return { http, inBackground, acceptAndFinish }

@@ -24,8 +24,7 @@ export function makeHttpAccepted<TEvent extends HttpEvent, TInput = unknown>(
     const started = await http.start(event, context)
     if (started.kind === 'answer') return started.response
     if (started.kind === 'passthrough') return handler ? handler(event, context) : methodNotAllowed(options)
-    if (handler === undefined || route.inBackground(event))
-      return route.acceptAndFinish(event, started.invocation)
+    if (handler === undefined || route.inBackground(event)) return route.acceptAndFinish(event, started)
     return http.run(started.invocation, () => handler(event, context))
   }
 }

@@ -2,7 +2,7 @@ import { createIdempotencyEngine } from '../engine.js'
 import { isIdempotencyError } from '../errors.js'
 import type { IdempotencyOptions } from '../options.js'
 import type { IdempotencyRecord } from '../record.js'
-import type { RecordGuard, RecordOutcomeKind, Settled } from './batch-runner.js'
+import type { RecordGuard, RecordOutcomeKind } from './batch-runner.js'
 
 /** The core options, per record instead of per event; key and payload default to the event source's. */
 export interface IdempotentRecordOptions<TRecord, TResult>
@@ -42,40 +42,21 @@ export function idempotencyGuard<TRecord, TResult>(
     keyOf: (record, context) => engine.identify(record, context)?.key,
     readMany: options.prefetch === false ? undefined : (keys) => options.store.getMany(keys),
     async run(record, context, handler, known) {
-      let begun: Awaited<ReturnType<typeof engine.begin>>
       try {
-        begun = await engine.begin(record, context, known && { record: known.value })
+        const ran = await engine.run(record, context, handler, known && { record: known.value })
+        return { kind: ran.kind === 'replay' ? 'duplicate' : 'processed' }
       } catch (error) {
-        return { kind: refusal(error), error }
+        return { kind: outcomeOf(error), error }
       }
-      if (begun.kind === 'replay') return { kind: 'duplicate' }
-      if (begun.kind === 'passthrough') return settle(() => handler(record, context))
-      let result: TResult
-      try {
-        result = await handler(record, context)
-      } catch (error) {
-        // The handler's error is the one to report; a failed release leaves the lease to expire on its own.
-        await engine.release(begun.invocation).catch(() => undefined)
-        return { kind: 'failed', error }
-      }
-      return settle(() => engine.complete(begun.invocation, result))
     },
   }
 }
 
-function refusal(error: unknown): RecordOutcomeKind {
+/** What a record's error makes of it: a refusal of its claim, or a failure (the handler's, or its completion's). */
+function outcomeOf(error: unknown): RecordOutcomeKind {
   if (isIdempotencyError(error, 'in-progress')) return 'in-flight'
   if (isIdempotencyError(error, 'payload-mismatch')) return 'mismatch'
   // It ran before and only its result could not be stored; a batch needs no result, only "done".
   if (isIdempotencyError(error, 'result-not-stored')) return 'duplicate'
   return 'failed'
-}
-
-async function settle(step: () => Promise<unknown>): Promise<Settled> {
-  try {
-    await step()
-    return { kind: 'processed' }
-  } catch (error) {
-    return { kind: 'failed', error }
-  }
 }

@@ -3,12 +3,13 @@ import { IdempotencyKeyMissingError, isIdempotencyError } from '../errors.js'
 import { sha256 } from '../fingerprint.js'
 import type { Invocation } from '../invocation.js'
 import { waitBudgetMs } from '../lease.js'
+import type { MiddyProtocol } from '../middy/adapter.js'
 import { commonOptionsOf, type LambdaContextLike } from '../options.js'
 import { isFinalAnswer, replayedHeaderNames, storedForm, withHeaders } from './answer.js'
 import { bodyOf, headerValues, methodOf, routeOf, targetOf } from './event.js'
 import { checkKeyAge, parseIdempotencyKey } from './key.js'
 import { preferredWaitSeconds } from './prefer.js'
-import { principalOf } from './principal.js'
+import { type Principal, principalOf } from './principal.js'
 import { DEFAULT_PROBLEM_TYPE_BASE, idempotencyProblem, problemResponse } from './problem.js'
 import { httpScopeOf } from './scope.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
@@ -23,6 +24,8 @@ export const DEFAULT_IDEMPOTENT_METHODS: readonly string[] = ['POST', 'PATCH']
 
 /** One request as the engine sees it: everything parsed and checked, nothing raw that could be stored. */
 export interface HttpAttempt {
+  /** The caller, resolved once: the scope is built from it, and a 202 route records it as the owner. */
+  readonly principal: Principal
   /** Hashed by the engine: the principal and the raw key are never stored. */
   readonly scope: string
   readonly payload: unknown
@@ -32,7 +35,7 @@ export interface HttpAttempt {
 export type HttpStart =
   | { readonly kind: 'passthrough' }
   | { readonly kind: 'answer'; readonly response: HttpResult }
-  | { readonly kind: 'execute'; readonly invocation: Invocation }
+  | { readonly kind: 'execute'; readonly invocation: Invocation; readonly principal: Principal }
 
 /** The HTTP protocol shared by the Middy middleware and the plain wrapper, on top of the core engine. */
 export function createHttpIdempotency(options: HttpIdempotencyOptions) {
@@ -60,6 +63,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     const route = routeOf(event)
     const preferred = preferredWaitSeconds(headerValues(event, 'prefer')) ?? 0
     return {
+      principal,
       scope: httpScopeOf(principal, method, route, key),
       payload: { method, route, target: targetOf(event), body: coveredBody(event) },
       waitSeconds: Math.min(preferred, maxWaitSeconds, secondsLeftToWait(context)),
@@ -111,7 +115,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
       attempt = prepare(event, context)
       if (attempt === undefined) return { kind: 'passthrough' }
       const begun = await engine.begin(attempt, context)
-      if (begun.kind === 'execute') return begun
+      if (begun.kind === 'execute') return { ...begun, principal: attempt.principal }
       // The engine passes through only an attempt without a key, which prepare never lets by: fail closed.
       if (begun.kind === 'passthrough') throw new IdempotencyKeyMissingError()
       const markers = { 'Idempotent-Replayed': 'true', ...preferenceApplied(attempt) }
@@ -136,27 +140,39 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     return problemOrThrow(engine.abandon(invocation, cause))
   }
 
-  /** A failed release must not hide the handler's error; the engine has logged it, and the lease bounds it. */
-  async function release(invocation: Invocation): Promise<void> {
-    await engine.release(invocation).catch(() => undefined)
-  }
-
   /**
    * Runs the handler under a held claim, for the wrappers without Middy: its answer is finished (stored), its
    * failure is not an answer, so the key is given back and a retry runs again.
    */
-  async function run(invocation: Invocation, handler: () => Promise<HttpResult>): Promise<HttpResult> {
-    let result: HttpResult
+  async function run(
+    invocation: Invocation,
+    handler: () => Promise<HttpResult>,
+    finishWith: (invocation: Invocation, result: HttpResult) => Promise<HttpResult> = finish,
+  ): Promise<HttpResult> {
     try {
-      result = await handler()
+      return await engine.runHeld(invocation, handler, finishWith)
     } catch (error) {
-      await release(invocation)
       return problemOrThrow(error)
     }
-    return finish(invocation, result)
   }
 
-  return { start, run, finish, release, abandon, problemOrThrow }
+  return { start, run, finish, giveBack: engine.giveBack, abandon, problemOrThrow }
+}
+
+export type HttpIdempotency = ReturnType<typeof createHttpIdempotency>
+
+/** The HTTP preset as a Middy protocol: toolkit errors answered as problem+json, timeouts as a 503 problem. */
+export function httpMiddyProtocol(
+  http: HttpIdempotency,
+  start: (event: HttpEvent, context: LambdaContextLike) => Promise<HttpStart>,
+): MiddyProtocol<HttpEvent, HttpResult> {
+  return {
+    start,
+    finish: http.finish,
+    abandon: (invocation, cause) => ({ response: http.abandon(invocation, cause) }),
+    giveBack: http.giveBack,
+    answerFor: (error) => (isIdempotencyError(error) ? http.problemOrThrow(error) : undefined),
+  }
 }
 
 function isJsonContentType(contentType: string | undefined): boolean {

@@ -1,12 +1,6 @@
-import type middy from '@middy/core'
-import type { Context } from 'aws-lambda'
 import { createIdempotencyEngine } from '../engine.js'
-import type { Invocation } from '../invocation.js'
 import type { IdempotencyOptions } from '../options.js'
-import { beforeEarlyReturn } from './early-return.js'
-import { isTimeout } from './timeout.js'
-
-type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context>
+import { type MiddyMiddleware, middyAdapter } from './adapter.js'
 
 /**
  * Middy middleware: claims the key in `before` (replays short-circuit there, without the handler), stores the
@@ -16,51 +10,28 @@ type Request<TEvent, TResult> = middy.Request<TEvent, TResult, Error, Context>
  * gets `IdempotencyHandlerTimeoutError` (retry after its `retryAfterSeconds`).
  *
  * Register it last, so body parsers and validators run first and a request they reject stores nothing.
+ *
+ * @example
+ * ```ts
+ * export const handler = middy(charge).use(
+ *   idempotency({ store: new DynamoDBStore(), key: (event: { orderId: string }) => event.orderId }),
+ * )
+ * ```
  */
 export function idempotency<TEvent, TResult>(
   options: IdempotencyOptions<TEvent, TResult>,
-): middy.MiddlewareObj<TEvent, TResult, Error, Context> {
+): MiddyMiddleware<TEvent, TResult> {
   const engine = createIdempotencyEngine(options)
-  /**
-   * Per request, never in `request.internal`: Middy's `internal` option makes that one object for every
-   * request, and with many invocations in one process a duplicate would release or complete its twin's claim.
-   */
-  const held = new WeakMap<Request<TEvent, TResult>, Invocation>()
-
-  const take = (request: Request<TEvent, TResult>): Invocation | undefined => {
-    const invocation = held.get(request)
-    held.delete(request)
-    return invocation?.state === 'held' ? invocation : undefined
-  }
-
-  const idempotencyBefore = async (request: Request<TEvent, TResult>) => {
-    const begun = await engine.begin(request.event, request.context)
-    if (begun.kind === 'execute') {
-      held.set(request, begun.invocation)
-      return
-    }
-    if (begun.kind === 'replay') {
-      await beforeEarlyReturn(request)
-      // The Lambda runtime sends undefined as null, and a null return is the only short-circuit Middy 5 honours.
-      return begun.result ?? (null as TResult)
-    }
-  }
-
-  const idempotencyAfter = async (request: Request<TEvent, TResult>) => {
-    const invocation = take(request)
-    if (invocation !== undefined) await engine.complete(invocation, request.response as TResult)
-  }
-
-  const idempotencyOnError = async (request: Request<TEvent, TResult>) => {
-    const invocation = take(request)
-    if (invocation === undefined) return
-    if (isTimeout(request.error)) {
-      request.error = engine.abandon(invocation, request.error)
-      return
-    }
-    // A failed release must not hide the handler's error; the engine has logged it, and the lease bounds it.
-    await engine.release(invocation).catch(() => undefined)
-  }
-
-  return { before: idempotencyBefore, after: idempotencyAfter, onError: idempotencyOnError }
+  return middyAdapter<TEvent, TResult>({
+    async start(event, context) {
+      const begun = await engine.begin(event, context)
+      return begun.kind === 'replay' ? { kind: 'answer', response: begun.result } : begun
+    },
+    async finish(invocation, response) {
+      await engine.complete(invocation, response)
+      return response
+    },
+    abandon: (invocation, cause) => ({ error: engine.abandon(invocation, cause) }),
+    giveBack: engine.giveBack,
+  })
 }
