@@ -20,7 +20,6 @@ import {
 } from './options.js'
 import {
   type CompletedRecord,
-  type IdempotencyRecord,
   type InProgressRecord,
   retainedThroughEpochSeconds,
   toEpochSeconds,
@@ -140,7 +139,7 @@ export function createIdempotencyEngine<TEvent, TResult>(
       if (decision.kind !== 'execute') return answer(decision, key, false)
     }
 
-    const waitUntilEpochMs = config.now() + waitBudgetMs(config.waitForInFlightMs(event, context), context)
+    const waitUntilEpochMs = config.now() + waitBudgetMs(config.maxWaitMs(event, context), context)
     let pollDelayMs = FIRST_POLL_DELAY_MS
     for (let attempt = 1; ; attempt++) {
       const nowEpochMs = config.now()

@@ -1,5 +1,6 @@
 import { createIdempotencyEngine } from './engine.js'
-import type { IdempotencyOptions, LambdaContextLike } from './options.js'
+import { refuseUnknownOptions } from './option-names.js'
+import { IDEMPOTENCY_OPTION_NAMES, type IdempotencyOptions, type LambdaContextLike } from './options.js'
 
 /**
  * Wraps a handler without any framework: the handler runs only while this invocation holds the key, its
@@ -17,6 +18,7 @@ export function makeIdempotent<TEvent, TResult, TContext extends LambdaContextLi
   handler: (event: TEvent, context: TContext) => Promise<TResult>,
   options: IdempotencyOptions<TEvent, TResult>,
 ): (event: TEvent, context: TContext) => Promise<TResult> {
+  refuseUnknownOptions(options, IDEMPOTENCY_OPTION_NAMES, 'makeIdempotent')
   const engine = createIdempotencyEngine(options)
   return async function idempotentHandler(event, context) {
     return (await engine.run(event, context, handler)).result

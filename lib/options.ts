@@ -1,4 +1,5 @@
 import { checkOptions } from './option-checks.js'
+import { optionNames, renamedOption } from './option-names.js'
 import { DEFAULT_COMPRESS_ABOVE_BYTES, DEFAULT_MAX_STORED_BYTES } from './result-codec.js'
 import type { IdempotencyStore } from './store/interface.js'
 
@@ -87,11 +88,16 @@ export interface IdempotencyOptions<TEvent = unknown, TResult = unknown> extends
   readonly shouldStore?: (result: TResult) => boolean
   /** Turns a stored result into the replayed one (headers, markers). @default unchanged */
   readonly replayed?: (result: TResult) => TResult
-  /** How long to wait for an in-flight twin before answering conflict. @default 0 (answer at once) */
+  /**
+   * How long to wait for an in-flight twin (the same key, still running) before answering conflict, in
+   * milliseconds: a number, or a function of the event. @default 0 (answer at once)
+   */
+  readonly maxWaitMs?: number | ((event: TEvent, context: LambdaContextLike | undefined) => number)
+  /** @deprecated Use `maxWaitMs`, which means the same; this name goes in the next major version. */
   readonly waitForInFlightMs?: (event: TEvent, context: LambdaContextLike | undefined) => number
 }
 
-const COMMON_OPTION_NAMES = [
+export const COMMON_OPTION_NAMES = [
   'store',
   'operation',
   'namespace',
@@ -110,6 +116,18 @@ const everyCommonOptionListed: Record<
   never
 > = {}
 void everyCommonOptionListed
+
+/** Every option `makeIdempotent` and the `idempotency` middleware take. */
+export const IDEMPOTENCY_OPTION_NAMES = optionNames<IdempotencyOptions>()([
+  ...COMMON_OPTION_NAMES,
+  'key',
+  'payload',
+  'missingKey',
+  'shouldStore',
+  'replayed',
+  'maxWaitMs',
+  'waitForInFlightMs',
+])
 
 /** The common options out of a wrapper's own, to hand to the engine untouched (its other options stay out). */
 export function commonOptionsOf(options: CommonOptions): CommonOptions {
@@ -146,13 +164,23 @@ function writeLine(level: string, message: string, fields: Record<string, unknow
 }
 
 export type ResolvedOptions<TEvent, TResult> = Required<
-  Omit<IdempotencyOptions<TEvent, TResult>, 'namespace' | 'localCache' | 'onOutcome'>
+  Omit<
+    IdempotencyOptions<TEvent, TResult>,
+    'namespace' | 'localCache' | 'onOutcome' | 'maxWaitMs' | 'waitForInFlightMs'
+  >
 > &
-  Pick<IdempotencyOptions<TEvent, TResult>, 'namespace' | 'localCache' | 'onOutcome'>
+  Pick<IdempotencyOptions<TEvent, TResult>, 'namespace' | 'localCache' | 'onOutcome'> & {
+    /** `maxWaitMs` as a function, whichever form (or deprecated name) it was given in. */
+    readonly maxWaitMs: (event: TEvent, context: LambdaContextLike | undefined) => number
+  }
 
 export function resolveOptions<TEvent, TResult>(
   options: IdempotencyOptions<TEvent, TResult>,
 ): ResolvedOptions<TEvent, TResult> {
+  const { maxWaitMs, waitForInFlightMs, ...given } = definedOnly(options)
+  const logger = given.logger ?? jsonLinesLogger
+  const names = { current: 'maxWaitMs', deprecated: 'waitForInFlightMs' }
+  const wait = renamedOption(maxWaitMs, waitForInFlightMs, names, logger) ?? 0
   const resolved: ResolvedOptions<TEvent, TResult> = {
     payload: (event) => event,
     operation: DEFAULT_OPERATION,
@@ -160,13 +188,13 @@ export function resolveOptions<TEvent, TResult>(
     missingKey: 'error',
     shouldStore: () => true,
     replayed: (result) => result,
-    waitForInFlightMs: () => 0,
     compressAboveBytes: DEFAULT_COMPRESS_ABOVE_BYTES,
     maxStoredBytes: DEFAULT_MAX_STORED_BYTES,
     now: Date.now,
-    logger: jsonLinesLogger,
     ttlSeconds: DEFAULT_TTL_SECONDS,
-    ...definedOnly(options),
+    ...given,
+    logger,
+    maxWaitMs: typeof wait === 'function' ? wait : () => wait,
   }
   checkOptions(resolved, options.leaseMs)
   return resolved

@@ -43,7 +43,7 @@ describe('makeIdempotentFunction on DynamoDB Local', () => {
     const charge = makeIdempotentFunction(gateway, {
       store: dynamodb.store,
       operation: `charge-${randomUUID()}`,
-      waitForInFlightMs: () => 5_000,
+      maxWaitMs: 5_000,
     })
     const first = charge('p-1')
     await vi.waitFor(() => expect(gateway).toHaveBeenCalledTimes(1))

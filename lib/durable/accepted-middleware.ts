@@ -17,7 +17,7 @@ import { createAcceptedRoute, type HttpAcceptedOptions } from './accepted-route.
  * ```
  */
 export function httpAccepted(options: HttpAcceptedOptions): MiddyMiddleware<HttpEvent, HttpResult> {
-  const route = createAcceptedRoute(options, true)
+  const route = createAcceptedRoute(options, true, 'httpAccepted')
   return middyAdapter(
     httpMiddyProtocol(route.http, async (event, context) => {
       const started = await route.http.start(event, context)

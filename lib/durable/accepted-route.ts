@@ -2,7 +2,13 @@ import { withHeaders } from '../http/answer.js'
 import { headerValues } from '../http/event.js'
 import { prefersRespondAsync } from '../http/prefer.js'
 import { createHttpIdempotency, DEFAULT_IDEMPOTENT_METHODS, type HttpStart } from '../http/preset.js'
-import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from '../http/types.js'
+import {
+  HTTP_OPTION_NAMES,
+  type HttpEvent,
+  type HttpIdempotencyOptions,
+  type HttpResult,
+} from '../http/types.js'
+import { optionNames, refuseUnknownOptions } from '../option-names.js'
 import { acceptedAnswer } from './accepted-answer.js'
 import type { DurableExecutions } from './executions.js'
 import { executionNameFor } from './names.js'
@@ -40,12 +46,27 @@ export interface HttpAcceptedOptions<TInput = unknown> extends HttpIdempotencyOp
   readonly retryAfterSeconds?: number
 }
 
+/** Every option a 202 route takes (`makeHttpAccepted`, `httpAccepted`). */
+export const ACCEPTED_OPTION_NAMES = optionNames<HttpAcceptedOptions>()([
+  ...HTTP_OPTION_NAMES,
+  'executions',
+  'input',
+  'respondAsync',
+  'operationsPath',
+  'retryAfterSeconds',
+])
+
 /**
  * The protocol of a 202 route, shared by `makeHttpAccepted` and the `httpAccepted` middleware: the HTTP preset
  * decides (claim, replay or problem), and a request whose work goes to the background starts the durable
  * execution named after its held key, then stores the 202 as its answer.
  */
-export function createAcceptedRoute<TInput>(options: HttpAcceptedOptions<TInput>, hasHandler: boolean) {
+export function createAcceptedRoute<TInput>(
+  options: HttpAcceptedOptions<TInput>,
+  hasHandler: boolean,
+  wrapper: string,
+) {
+  refuseUnknownOptions(options, ACCEPTED_OPTION_NAMES, wrapper)
   const respondAsync = options.respondAsync ?? (hasHandler ? 'when-preferred' : 'always')
   if (respondAsync === 'when-preferred' && !hasHandler)
     throw new RangeError(

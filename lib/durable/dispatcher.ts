@@ -1,7 +1,8 @@
 import { IdempotencyKeyMissingError, isIdempotencyError } from '../errors.js'
 import { batchHandler } from '../events/batch.js'
-import type { BatchRunOptions, RecordGuard } from '../events/batch-runner.js'
+import { BATCH_RUN_OPTION_NAMES, type BatchRunOptions, type RecordGuard } from '../events/batch-runner.js'
 import type { BatchSource } from '../events/sources.js'
+import { optionNames, refuseUnknownOptions } from '../option-names.js'
 import type { LambdaContextLike } from '../options.js'
 import type { DurableExecutions, ExecutionStart } from './executions.js'
 import { executionNameFor, scopedRecordKey } from './names.js'
@@ -28,6 +29,15 @@ export interface DurableDispatcherOptions<TRecord, TInput = unknown> extends Bat
   readonly operation?: string
 }
 
+const DISPATCHER_OPTION_NAMES = optionNames<DurableDispatcherOptions<unknown>>()([
+  ...BATCH_RUN_OPTION_NAMES,
+  'executions',
+  'key',
+  'input',
+  'namespace',
+  'operation',
+])
+
 /**
  * A Lambda handler for an event source (SQS, Kinesis, DynamoDB Streams, Kafka) that starts one durable execution
  * per record, as AWS recommends instead of mapping the source to the durable function (which starts a new
@@ -45,6 +55,7 @@ export function makeDurableDispatcher<TEvent, TRecord, TResponse, TInput = unkno
   source: BatchSource<TEvent, TRecord, TResponse>,
   options: DurableDispatcherOptions<TRecord, TInput>,
 ): (event: TEvent, context: LambdaContextLike) => Promise<TResponse> {
+  refuseUnknownOptions(options, DISPATCHER_OPTION_NAMES, 'makeDurableDispatcher')
   const { executions } = options
   const keyOf = options.key ?? ((record: TRecord) => source.key(record))
   const inputOf = options.input ?? ((record: TRecord) => source.payload(record) as TInput)

@@ -2,6 +2,7 @@ import type { DurableExecutionConfig, DurableLambdaHandler } from '@aws/durable-
 import { createIdempotencyEngine } from '../engine.js'
 import { isIdempotencyError } from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
+import { optionNames, refuseUnknownOptions } from '../option-names.js'
 import { type IdempotencyOptions, jsonLinesLogger, LEASE_MARGIN_MS } from '../options.js'
 import { completedBy } from '../record.js'
 import { decodeResult } from '../result-codec.js'
@@ -23,7 +24,10 @@ import {
 import type { DurableContextLike } from './types.js'
 
 export interface DurableIdempotencyOptions<TEvent, TResult>
-  extends Omit<IdempotencyOptions<TEvent, TResult>, 'key' | 'payload' | 'leaseMs' | 'waitForInFlightMs'> {
+  extends Omit<
+    IdempotencyOptions<TEvent, TResult>,
+    'key' | 'payload' | 'leaseMs' | 'maxWaitMs' | 'waitForInFlightMs'
+  > {
   /**
    * The durable function's execution timeout in seconds (CDK `durableConfig.executionTimeout`), or more: the
    * claim holds this long, since an execution may run that long. 1 to 31,622,400 (366 days).
@@ -36,6 +40,26 @@ export interface DurableIdempotencyOptions<TEvent, TResult>
   /** What `withDurableExecution` is given besides the handler (a Lambda client, plugins, logging). */
   readonly durableExecution?: DurableExecutionConfig
 }
+
+const DURABLE_OPTION_NAMES = optionNames<DurableIdempotencyOptions<unknown, unknown>>()([
+  'store',
+  'operation',
+  'namespace',
+  'ttlSeconds',
+  'localCache',
+  'compressAboveBytes',
+  'maxStoredBytes',
+  'now',
+  'logger',
+  'onOutcome',
+  'missingKey',
+  'shouldStore',
+  'replayed',
+  'executionTimeoutSeconds',
+  'key',
+  'payload',
+  'durableExecution',
+])
 
 /** Step names of the toolkit's own checkpoints, apart from any name a handler gives its steps. */
 export const CLAIM_STEP = 'lambda-idempotency:claim'
@@ -75,6 +99,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
   handler: (event: TEvent, context: TContext) => Promise<TResult>,
   options: DurableIdempotencyOptions<TEvent, TResult>,
 ): DurableLambdaHandler {
+  refuseUnknownOptions(options, DURABLE_OPTION_NAMES, 'makeDurableIdempotent')
   checkExecutionTimeout(options.executionTimeoutSeconds)
   const { key, payload, executionTimeoutSeconds, durableExecution, ...rest } = options
   const engine = createIdempotencyEngine<TEvent, TResult>({

@@ -18,7 +18,7 @@ export function makeHttpAccepted<TEvent extends HttpEvent, TInput = unknown>(
   options: HttpAcceptedOptions<TInput>,
   handler?: (event: TEvent, context: Context) => Promise<HttpResult>,
 ): (event: TEvent, context: Context) => Promise<HttpResult> {
-  const route = createAcceptedRoute(options, handler !== undefined)
+  const route = createAcceptedRoute(options, handler !== undefined, 'makeHttpAccepted')
   const { http } = route
   return async function acceptedHttpHandler(event, context) {
     const started = await http.start(event, context)

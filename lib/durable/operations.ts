@@ -2,6 +2,7 @@ import { isIdempotencyError } from '../errors.js'
 import { principalOf } from '../http/principal.js'
 import { idempotencyProblem, problemResponse } from '../http/problem.js'
 import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from '../http/types.js'
+import { optionNames, refuseUnknownOptions } from '../option-names.js'
 import { jsonLinesLogger } from '../options.js'
 import { operationAnswer } from './accepted-answer.js'
 import { DEFAULT_RETRY_AFTER_SECONDS } from './accepted-route.js'
@@ -20,6 +21,16 @@ export interface OperationsOptions
   readonly operationId?: (event: HttpEvent) => string | undefined
 }
 
+const OPERATIONS_OPTION_NAMES = optionNames<OperationsOptions>()([
+  'principal',
+  'anonymousPrincipal',
+  'problemTypeBase',
+  'logger',
+  'executions',
+  'retryAfterSeconds',
+  'operationId',
+])
+
 /**
  * `GET /operations/{id}` for the operations a 202 route (`makeHttpAccepted`) started: `200` with
  * `{ id, status: 'running' }` (and `Retry-After`), `{ id, status: 'succeeded', result }` or
@@ -29,6 +40,7 @@ export interface OperationsOptions
  * No caller at all is a 401, as on every route.
  */
 export function makeOperationsHandler(options: OperationsOptions): (event: HttpEvent) => Promise<HttpResult> {
+  refuseUnknownOptions(options, OPERATIONS_OPTION_NAMES, 'makeOperationsHandler')
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS
   const idOf = options.operationId ?? defaultOperationId
 

@@ -1,3 +1,4 @@
+import { optionNames } from '../option-names.js'
 import type { IdempotencyLogger, LambdaContextLike } from '../options.js'
 
 /**
@@ -64,6 +65,13 @@ export interface BatchRunOptions<TRecord> {
   /** @default JSON lines on console.warn */
   readonly logger?: IdempotencyLogger
 }
+
+/** The options every batch handler takes besides its guard's. */
+export const BATCH_RUN_OPTION_NAMES = optionNames<BatchRunOptions<unknown>>()([
+  'concurrency',
+  'onRecord',
+  'logger',
+])
 
 /** 10: a full standard SQS batch at once, without flooding a downstream on a batching window of thousands. */
 const DEFAULT_CONCURRENCY = 10

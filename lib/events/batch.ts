@@ -1,5 +1,7 @@
+import { refuseUnknownOptions } from '../option-names.js'
 import { jsonLinesLogger, type LambdaContextLike } from '../options.js'
 import {
+  BATCH_RUN_OPTION_NAMES,
   type BatchRunOptions,
   isDone,
   type RecordGuard,
@@ -7,9 +9,9 @@ import {
   type RecordOutcome,
   runBatch,
 } from './batch-runner.js'
-import { type IdempotentRecordOptions, idempotencyGuard } from './idempotent-records.js'
+import { type IdempotentRecordOptions, idempotencyGuard, RECORD_OPTION_NAMES } from './idempotent-records.js'
 import type { BatchSource } from './sources.js'
-import { type VersionedOptions, versionGuard } from './versioned.js'
+import { VERSIONED_OPTION_NAMES, type VersionedOptions, versionGuard } from './versioned.js'
 
 export type IdempotentBatchOptions<TRecord, TResult> = IdempotentRecordOptions<TRecord, TResult> &
   BatchRunOptions<TRecord>
@@ -39,6 +41,11 @@ export function makeIdempotentBatchHandler<
   handler: RecordHandler<TRecord, TResult, TContext>,
   options: IdempotentBatchOptions<TRecord, TResult>,
 ): (event: TEvent, context: TContext) => Promise<TResponse> {
+  refuseUnknownOptions(
+    options,
+    [...RECORD_OPTION_NAMES, ...BATCH_RUN_OPTION_NAMES],
+    'makeIdempotentBatchHandler',
+  )
   return batchHandler(source, idempotencyGuard(options, source), handler, options)
 }
 
@@ -58,6 +65,11 @@ export function makeVersionedBatchHandler<
   handler: RecordHandler<TRecord, TResult, TContext>,
   options: VersionedBatchOptions<TRecord>,
 ): (event: TEvent, context: TContext) => Promise<TResponse> {
+  refuseUnknownOptions(
+    options,
+    [...VERSIONED_OPTION_NAMES, ...BATCH_RUN_OPTION_NAMES],
+    'makeVersionedBatchHandler',
+  )
   return batchHandler(source, versionGuard<TRecord, TResult>(options), handler, options)
 }
 

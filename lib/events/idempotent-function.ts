@@ -1,6 +1,7 @@
 import { canonicalJson } from '../fingerprint.js'
 import { makeIdempotent } from '../make-idempotent.js'
-import type { IdempotencyOptions, LambdaContextLike } from '../options.js'
+import { optionNames, refuseUnknownOptions } from '../option-names.js'
+import { IDEMPOTENCY_OPTION_NAMES, type IdempotencyOptions, type LambdaContextLike } from '../options.js'
 
 export interface IdempotentFunctionOptions<TArgs extends unknown[], TResult>
   extends Omit<IdempotencyOptions<TArgs, TResult>, 'key' | 'payload' | 'operation' | 'namespace'> {
@@ -17,6 +18,17 @@ export interface IdempotentFunctionOptions<TArgs extends unknown[], TResult>
   readonly payload?: (...args: TArgs) => unknown
 }
 
+const FUNCTION_OPTION_NAMES = optionNames<IdempotentFunctionOptions<unknown[], unknown>>()([
+  ...IDEMPOTENCY_OPTION_NAMES.filter(
+    (name): name is Exclude<typeof name, 'key' | 'payload' | 'operation' | 'namespace'> =>
+      !['key', 'payload', 'operation', 'namespace'].includes(name),
+  ),
+  'operation',
+  'namespace',
+  'key',
+  'payload',
+])
+
 export interface IdempotentFunction<TArgs extends unknown[], TResult> {
   /** Runs the step, or returns the result stored by the first run with this key. Leases for `leaseMs`. */
   (...args: TArgs): Promise<TResult>
@@ -28,7 +40,7 @@ export interface IdempotentFunction<TArgs extends unknown[], TResult> {
  * Idempotency for any async function inside a handler (a step), such as an outbound call: the first call with a
  * key runs it and stores its result; later calls with that key get the stored result (as JSON would carry it:
  * Dates come back as strings), and a concurrent call gets `IdempotencyInProgressError` (or waits, with
- * `waitForInFlightMs`). A call that throws stores nothing, so the next call runs again.
+ * `maxWaitMs`). A call that throws stores nothing, so the next call runs again.
  *
  * For an outbound API with idempotency keys of its own, pass it a key that is the same on every retry, e.g.
  * `idempotencyOf(context).stableKey('gateway')`, so even a crash between its call and this store's write
@@ -38,6 +50,7 @@ export function makeIdempotentFunction<TArgs extends unknown[], TResult>(
   fn: (...args: TArgs) => Promise<TResult>,
   options: IdempotentFunctionOptions<TArgs, TResult>,
 ): IdempotentFunction<TArgs, TResult> {
+  refuseUnknownOptions(options, FUNCTION_OPTION_NAMES, 'makeIdempotentFunction')
   const { key, payload, ...rest } = options
   const run = makeIdempotent((args: TArgs) => fn(...args), {
     ...rest,

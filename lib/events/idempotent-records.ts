@@ -1,6 +1,7 @@
 import { createIdempotencyEngine } from '../engine.js'
 import { isIdempotencyError } from '../errors.js'
-import type { IdempotencyOptions } from '../options.js'
+import { optionNames } from '../option-names.js'
+import { COMMON_OPTION_NAMES, type IdempotencyOptions } from '../options.js'
 import type { IdempotencyRecord } from '../record.js'
 import type { RecordGuard, RecordOutcomeKind } from './batch-runner.js'
 
@@ -8,7 +9,7 @@ import type { RecordGuard, RecordOutcomeKind } from './batch-runner.js'
 export interface IdempotentRecordOptions<TRecord, TResult>
   extends Omit<
     IdempotencyOptions<TRecord, TResult>,
-    'key' | 'payload' | 'waitForInFlightMs' | 'replayed' | 'localCache'
+    'key' | 'payload' | 'maxWaitMs' | 'waitForInFlightMs' | 'replayed' | 'localCache'
   > {
   /** The record's idempotency key. @default the source's (SQS: messageId; Kinesis: stream+shard+sequence number) */
   readonly key?: (record: TRecord) => string | undefined
@@ -22,6 +23,16 @@ export interface IdempotentRecordOptions<TRecord, TResult>
    */
   readonly prefetch?: boolean
 }
+
+/** Every option of `IdempotentRecordOptions`. */
+export const RECORD_OPTION_NAMES = optionNames<IdempotentRecordOptions<unknown, unknown>>()([
+  ...COMMON_OPTION_NAMES.filter((name): name is Exclude<typeof name, 'localCache'> => name !== 'localCache'),
+  'missingKey',
+  'shouldStore',
+  'key',
+  'payload',
+  'prefetch',
+])
 
 /**
  * Records keyed by idempotency key, through the same engine as handlers: claim, run, store the result (so a

@@ -8,6 +8,7 @@ import {
 import { attachHandle } from '../invocation.js'
 import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
+import { optionNames, refuseUnknownOptions } from '../option-names.js'
 import type { CommonOptions, LambdaContextLike } from '../options.js'
 import { defaultNamespace, recordKeyOf } from '../record-key.js'
 import { isStoreWriteRefused } from '../store/interface.js'
@@ -38,6 +39,17 @@ export interface VersionedOptions<TEvent>
   readonly prefetch?: boolean
 }
 
+/** Every option of `VersionedOptions`. */
+export const VERSIONED_OPTION_NAMES = optionNames<VersionedOptions<unknown>>()([
+  'operation',
+  'namespace',
+  'leaseMs',
+  'now',
+  'store',
+  'entity',
+  'prefetch',
+])
+
 export type VersionedOutcome<TResult> =
   | { readonly kind: 'processed'; readonly version: bigint; readonly result: TResult }
   /** Same or older than the entity's last processed version: the handler did not run. */
@@ -56,6 +68,7 @@ export function makeVersioned<TEvent, TResult, TContext extends LambdaContextLik
   handler: (event: TEvent, context: TContext) => Promise<TResult>,
   options: VersionedOptions<TEvent>,
 ): (event: TEvent, context: TContext) => Promise<VersionedOutcome<TResult>> {
+  refuseUnknownOptions(options, VERSIONED_OPTION_NAMES, 'makeVersioned')
   const gate = createVersionGate(options)
   return (event, context) => gate.run(event, context, handler, undefined)
 }

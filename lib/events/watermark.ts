@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { canonicalJson, sha256 } from '../fingerprint.js'
 import { leaseMsFor } from '../lease.js'
 import { checkLeaseMs } from '../option-checks.js'
+import { optionNames, refuseUnknownOptions } from '../option-names.js'
 import type { CommonOptions, LambdaContextLike } from '../options.js'
 import { decideWatermark, type WatermarkLease, type WatermarkStore } from '../store/watermark-store.js'
 
@@ -13,6 +14,14 @@ export interface WatermarkJobOptions<TMark> extends Pick<CommonOptions, 'leaseMs
   /** Where the very first run starts. Marks are JSON values (an ISO time, a number, an object of several). */
   readonly initial: TMark
 }
+
+const WATERMARK_OPTION_NAMES = optionNames<WatermarkJobOptions<unknown>>()([
+  'leaseMs',
+  'now',
+  'store',
+  'name',
+  'initial',
+])
 
 export interface WatermarkWindow<TMark> {
   /** The stored watermark: everything up to it is done. The run processes what comes after it. */
@@ -44,6 +53,7 @@ export interface WatermarkJob<TMark> {
 
 /** A high-watermark checkpoint for a scheduled incremental job (export changes since the last run, etc.). */
 export function watermarkJob<TMark>(options: WatermarkJobOptions<TMark>): WatermarkJob<TMark> {
+  refuseUnknownOptions(options, WATERMARK_OPTION_NAMES, 'watermarkJob')
   checkLeaseMs(options.leaseMs)
   const { store } = options
   const now = options.now ?? Date.now

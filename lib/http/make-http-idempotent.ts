@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda'
+import { refuseUnknownOptions } from '../option-names.js'
 import { createHttpIdempotency } from './preset.js'
-import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
+import { HTTP_OPTION_NAMES, type HttpEvent, type HttpIdempotencyOptions, type HttpResult } from './types.js'
 
 /**
  * Wraps an API Gateway or function URL handler without Middy. Validate the request before calling the wrapped
@@ -10,6 +11,7 @@ export function makeHttpIdempotent<TEvent extends HttpEvent>(
   handler: (event: TEvent, context: Context) => Promise<HttpResult>,
   options: HttpIdempotencyOptions,
 ): (event: TEvent, context: Context) => Promise<HttpResult> {
+  refuseUnknownOptions(options, HTTP_OPTION_NAMES, 'makeHttpIdempotent')
   const http = createHttpIdempotency(options)
   return async function idempotentHttpHandler(event, context) {
     const started = await http.start(event, context)

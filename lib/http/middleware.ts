@@ -1,6 +1,7 @@
 import { type MiddyMiddleware, middyAdapter } from '../middy/adapter.js'
+import { refuseUnknownOptions } from '../option-names.js'
 import { createHttpIdempotency, httpMiddyProtocol } from './preset.js'
-import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
+import { HTTP_OPTION_NAMES, type HttpEvent, type HttpIdempotencyOptions, type HttpResult } from './types.js'
 
 /**
  * Middy middleware for API Gateway and function URL handlers. Register it last, after parsers and validators:
@@ -17,6 +18,7 @@ import type { HttpEvent, HttpIdempotencyOptions, HttpResult } from './types.js'
  * ```
  */
 export function httpIdempotency(options: HttpIdempotencyOptions): MiddyMiddleware<HttpEvent, HttpResult> {
+  refuseUnknownOptions(options, HTTP_OPTION_NAMES, 'httpIdempotency')
   const http = createHttpIdempotency(options)
   return middyAdapter(httpMiddyProtocol(http, (event, context) => http.start(event, context)))
 }

@@ -4,6 +4,7 @@ import { sha256 } from '../fingerprint.js'
 import type { Invocation } from '../invocation.js'
 import { waitBudgetMs } from '../lease.js'
 import type { MiddyProtocol } from '../middy/adapter.js'
+import { renamedOption } from '../option-names.js'
 import { commonOptionsOf, type LambdaContextLike } from '../options.js'
 import { isFinalAnswer, replayedHeaderNames, storedForm, withHeaders } from './answer.js'
 import { bodyOf, headerValues, methodOf, routeOf, targetOf } from './event.js'
@@ -44,7 +45,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     key: (attempt) => attempt.scope,
     payload: (attempt) => attempt.payload,
     shouldStore: isFinalAnswer,
-    waitForInFlightMs: (attempt) => attempt.waitSeconds * 1000,
+    maxWaitMs: (attempt) => attempt.waitSeconds * 1000,
   })
   const { now: clock, ttlSeconds: retentionSeconds, logger } = engine.config
   const methods = new Set((options.methods ?? DEFAULT_IDEMPOTENT_METHODS).map((m) => m.toUpperCase()))
@@ -52,6 +53,8 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
   const maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS
   if (!(maxWaitSeconds >= 0)) throw new RangeError(`maxWaitSeconds must be 0 or more, got ${maxWaitSeconds}`)
   const typeBase = options.problemTypeBase ?? DEFAULT_PROBLEM_TYPE_BASE
+  const renamed = { current: 'payload', deprecated: 'fingerprint' }
+  const payloadOf = renamedOption(options.payload, options.fingerprint, renamed, logger)
 
   /** Every check that needs no store call, in the order a client should fix them; undefined passes through. */
   function prepare(event: HttpEvent, context: LambdaContextLike | undefined): HttpAttempt | undefined {
@@ -80,7 +83,7 @@ export function createHttpIdempotency(options: HttpIdempotencyOptions) {
     const body = bodyOf(event)
     let value: unknown
     if (body !== undefined) value = 'parsed' in body ? body.parsed : jsonOrBytes(event, body.bytes)
-    const covered = options.fingerprint ? options.fingerprint(value, event) : value
+    const covered = payloadOf ? payloadOf(value, event) : value
     return covered instanceof Uint8Array ? { bytesSha256: sha256(covered) } : { json: covered }
   }
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda'
-import type { CommonOptions } from '../options.js'
+import { optionNames } from '../option-names.js'
+import { COMMON_OPTION_NAMES, type CommonOptions } from '../options.js'
 
 /** API Gateway REST (v1) and HTTP API (v2) proxy events; Lambda function URL events are v2-shaped. */
 export type HttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2
@@ -38,9 +39,12 @@ export interface HttpIdempotencyOptions extends CommonOptions {
    */
   readonly anonymousPrincipal?: (event: HttpEvent) => string
   /**
-   * The part of the body the fingerprint covers. `body` is the parsed JSON for a JSON content type, else a
-   * Buffer of the raw bytes (also for invalid JSON). @default the whole body
+   * The part of the body that must match for a replay: the same key with a different payload is a 422. `body` is
+   * the parsed JSON for a JSON content type, else a Buffer of the raw bytes (also for invalid JSON). Only a hash
+   * of it is stored. @default the whole body
    */
+  readonly payload?: (body: unknown, event: HttpEvent) => unknown
+  /** @deprecated Use `payload`, which means the same; this name goes in the next major version. */
   readonly fingerprint?: (body: unknown, event: HttpEvent) => unknown
   /** Response headers replayed in addition to content-type and location (matched in any case). */
   readonly replayHeaders?: readonly string[]
@@ -54,3 +58,16 @@ export interface HttpIdempotencyOptions extends CommonOptions {
    */
   readonly problemTypeBase?: string
 }
+
+/** Every option the HTTP preset takes (`makeHttpIdempotent`, `httpIdempotency`). */
+export const HTTP_OPTION_NAMES = optionNames<HttpIdempotencyOptions>()([
+  ...COMMON_OPTION_NAMES,
+  'principal',
+  'anonymousPrincipal',
+  'payload',
+  'fingerprint',
+  'replayHeaders',
+  'methods',
+  'maxWaitSeconds',
+  'problemTypeBase',
+])

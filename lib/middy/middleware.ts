@@ -1,5 +1,6 @@
 import { createIdempotencyEngine } from '../engine.js'
-import type { IdempotencyOptions } from '../options.js'
+import { refuseUnknownOptions } from '../option-names.js'
+import { IDEMPOTENCY_OPTION_NAMES, type IdempotencyOptions } from '../options.js'
 import { type MiddyMiddleware, middyAdapter } from './adapter.js'
 
 /**
@@ -21,6 +22,7 @@ import { type MiddyMiddleware, middyAdapter } from './adapter.js'
 export function idempotency<TEvent, TResult>(
   options: IdempotencyOptions<TEvent, TResult>,
 ): MiddyMiddleware<TEvent, TResult> {
+  refuseUnknownOptions(options, IDEMPOTENCY_OPTION_NAMES, 'idempotency')
   const engine = createIdempotencyEngine(options)
   return middyAdapter<TEvent, TResult>({
     async start(event, context) {

@@ -59,7 +59,8 @@ const contextOf = (plan: Plan) => lambdaContext(plan.remainingMs) as unknown as 
 /** One wrapper instance for a whole round; every plan goes through it, concurrently. */
 export function wrapperFor(name: WrapperName, setup: Setup): Invoke {
   const { world, namespace, localCache } = setup
-  const common = { store: world.store, namespace, localCache, now: world.now, logger: silent }
+  const withoutCache = { store: world.store, namespace, now: world.now, logger: silent }
+  const common = { ...withoutCache, localCache }
   const run = (plan: Plan, context: object) => {
     const handle = idempotencyOf(context)
     if (handle === undefined) throw new Error('the body ran without its idempotency handle')
@@ -98,7 +99,12 @@ export function wrapperFor(name: WrapperName, setup: Setup): Invoke {
       const handler = makeIdempotentBatchHandler(
         sqsBatch,
         async (record: SQSRecord, context: object) => run(plans.get(record) as Plan, context),
-        { ...common, payload: () => 1, onRecord: (o) => outcomes.set(o.record, o.kind) },
+        // Batches keep no local cache (a batch reads its keys in one BatchGetItem instead): not passed to them.
+        {
+          ...withoutCache,
+          payload: () => 1,
+          onRecord: (o) => outcomes.set(o.record, o.kind),
+        },
       )
       return async (plan) => {
         // The same message redelivered: one messageId per caller and key.
