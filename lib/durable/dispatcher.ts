@@ -50,6 +50,15 @@ const DISPATCHER_OPTION_NAMES = optionNames<DurableDispatcherOptions<unknown>>()
  * input: `DurableExecutionConflictError`), `no-key`, `failed` (Lambda refused the start: redelivered), and
  * `skipped` (behind a record not done in its ordering group). The response is the source's own: partial batch
  * failures for SQS, Kinesis and DynamoDB Streams; a failed invocation for Kafka.
+ *
+ * @example
+ * ```ts
+ * export const handler = makeDurableDispatcher(sqsBatch, {
+ *   executions: new LambdaDurableExecutions({ functionName: 'payouts:live' }),
+ *   namespace: 'payouts#dispatch',
+ *   key: sqsBodyKey('payoutId'),
+ * })
+ * ```
  */
 export function makeDurableDispatcher<TEvent, TRecord, TResponse, TInput = unknown>(
   source: BatchSource<TEvent, TRecord, TResponse>,

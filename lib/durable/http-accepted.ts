@@ -13,6 +13,17 @@ import { createAcceptedRoute, type HttpAcceptedOptions, methodNotAllowed } from 
  * Missing key (400), mismatch (422), a duplicate in flight (409) and every other problem answer as on any route
  * of the HTTP preset. A start Lambda refuses stores nothing, so a retry with the same key starts the work.
  * With a handler, requests that do not prefer an asynchronous answer run it, exactly as `makeHttpIdempotent`.
+ *
+ * @example
+ * ```ts
+ * export const handler = makeHttpAccepted({
+ *   store: new DynamoDBStore(),
+ *   namespace: 'payouts#create',
+ *   executions: new LambdaDurableExecutions({ functionName: 'payouts:live' }),
+ *   input: (event) => JSON.parse(event.body ?? '{}'),
+ *   respondAsync: 'always',
+ * })
+ * ```
  */
 export function makeHttpAccepted<TEvent extends HttpEvent, TInput = unknown>(
   options: HttpAcceptedOptions<TInput>,

@@ -38,6 +38,13 @@ const OPERATIONS_OPTION_NAMES = optionNames<OperationsOptions>()([
  * caller is resolved exactly as the route resolves it (give both the same `principal` options), and anyone
  * else, like an unknown or malformed id, gets `404 operation-not-found`: an id reveals nothing to others.
  * No caller at all is a 401, as on every route.
+ *
+ * @example
+ * ```ts
+ * export const handler = makeOperationsHandler({
+ *   executions: new LambdaDurableExecutions({ functionName: 'payouts:live' }),
+ * })
+ * ```
  */
 export function makeOperationsHandler(options: OperationsOptions): (event: HttpEvent) => Promise<HttpResult> {
   refuseUnknownOptions(options, OPERATIONS_OPTION_NAMES, 'makeOperationsHandler')

@@ -45,7 +45,15 @@ const HOLDS_CLAIM = '#token = :token AND #status = :inProgress'
 const ACQUIRE_NAMES = names('key', 'expiresAt', 'status', 'leaseUntil', 'fingerprint')
 const CLAIM_NAMES = names('token', 'status')
 
-/** The store on DynamoDB: one conditional write per transition, each returning the refusing item (ALL_OLD). */
+/** The store on DynamoDB: one conditional write per transition, each returning the refusing item (ALL_OLD). *
+ * @example
+ * ```ts
+ * // The table from the CDK construct (IDEMPOTENCY_TABLE_NAME), the region's DynamoDB:
+ * const store = new DynamoDBStore()
+ * // Or a table and client of your own:
+ * const local = new DynamoDBStore({ tableName: 'idempotency', client: new DynamoDBClient({}) })
+ * ```
+ */
 export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
   readonly tableName: string
   /** DynamoDB's 400 KB item limit less the key (at its 2 KB limit) and the record's other attributes. */

@@ -29,6 +29,15 @@ export type VersionedBatchOptions<TRecord> = VersionedOptions<TRecord> & BatchRu
  *
  * The record handler gets its own context object per record (the invocation's context is its prototype), so
  * `idempotencyOf(context)` gives that record's `stableKey` and `addToCompletion`.
+ *
+ * @example
+ * ```ts
+ * export const handler = makeIdempotentBatchHandler(
+ *   sqsBatch,
+ *   async (record) => fulfil(JSON.parse(record.body)),
+ *   { store: new DynamoDBStore(), namespace: 'orders#fulfil' },
+ * )
+ * ```
  */
 export function makeIdempotentBatchHandler<
   TEvent,

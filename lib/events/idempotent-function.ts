@@ -45,6 +45,14 @@ export interface IdempotentFunction<TArgs extends unknown[], TResult> {
  * For an outbound API with idempotency keys of its own, pass it a key that is the same on every retry, e.g.
  * `idempotencyOf(context).stableKey('gateway')`, so even a crash between its call and this store's write
  * cannot repeat the effect.
+ *
+ * @example
+ * ```ts
+ * const charge = makeIdempotentFunction(
+ *   (paymentId: string, amount: number) => gateway.charge(paymentId, amount),
+ *   { store: new DynamoDBStore(), operation: 'charge', key: (paymentId) => paymentId },
+ * )
+ * ```
  */
 export function makeIdempotentFunction<TArgs extends unknown[], TResult>(
   fn: (...args: TArgs) => Promise<TResult>,

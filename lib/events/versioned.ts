@@ -63,6 +63,14 @@ export type VersionedOutcome<TResult> =
  * claim and the version stays put, so the failed version (or a newer one) runs on the next delivery; a crash
  * leaves the claim to its lease. A version arriving while another holds the entity throws
  * `IdempotencyInProgressError`.
+ *
+ * @example
+ * ```ts
+ * const project = makeVersioned(async (change: OrderChanged) => saveProjection(change), {
+ *   store: new DynamoDBVersionStore(),
+ *   entity: (change) => ({ id: change.orderId, version: change.version }),
+ * })
+ * ```
  */
 export function makeVersioned<TEvent, TResult, TContext extends LambdaContextLike>(
   handler: (event: TEvent, context: TContext) => Promise<TResult>,

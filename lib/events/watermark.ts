@@ -51,7 +51,14 @@ export interface WatermarkJob<TMark> {
   ): Promise<WatermarkRun<TMark>>
 }
 
-/** A high-watermark checkpoint for a scheduled incremental job (export changes since the last run, etc.). */
+/** A high-watermark checkpoint for a scheduled incremental job (export changes since the last run, etc.). *
+ * @example
+ * ```ts
+ * const exports = watermarkJob({ store: new DynamoDBWatermarkStore(), name: 'orders-export', initial: '1970-01-01' })
+ * export const handler = () =>
+ *   exports.run(async ({ from }) => exportOrdersChangedSince(from), context)
+ * ```
+ */
 export function watermarkJob<TMark>(options: WatermarkJobOptions<TMark>): WatermarkJob<TMark> {
   refuseUnknownOptions(options, WATERMARK_OPTION_NAMES, 'watermarkJob')
   checkLeaseMs(options.leaseMs)

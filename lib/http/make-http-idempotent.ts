@@ -6,6 +6,14 @@ import { HTTP_OPTION_NAMES, type HttpEvent, type HttpIdempotencyOptions, type Ht
 /**
  * Wraps an API Gateway or function URL handler without Middy. Validate the request before calling the wrapped
  * handler if a rejected body must store nothing: whatever 4xx the handler itself returns is a final answer.
+ *
+ * @example
+ * ```ts
+ * export const handler = makeHttpIdempotent(
+ *   async (event) => ({ statusCode: 201, body: JSON.stringify(await createPayment(event)) }),
+ *   { store: new DynamoDBStore(), namespace: 'payments#create' },
+ * )
+ * ```
  */
 export function makeHttpIdempotent<TEvent extends HttpEvent>(
   handler: (event: TEvent, context: Context) => Promise<HttpResult>,

@@ -38,6 +38,13 @@ const MAX_CLAIM_ATTEMPTS = 3
  * `INSERT … ON CONFLICT DO UPDATE … WHERE` whose condition is `decide` written in SQL, so two claims cannot both
  * win; completion and release are fenced by the token. The handler's own SQL runs in a transaction
  * (`postgresTransactionOf(context)`) that commits with the completion, or not at all.
+ *
+ * @example
+ * ```ts
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * await migrate(pool)
+ * export const handler = makeIdempotent(charge, { store: new PostgresStore({ pool }), key: (event) => event.id })
+ * ```
  */
 export class PostgresStore implements IdempotencyStore<PostgresTransaction> {
   readonly tableName: string
