@@ -14,6 +14,7 @@ export type IdempotencyErrorCode =
   | 'in-progress'
   | 'payload-mismatch'
   | 'store-unavailable'
+  | 'store-misconfigured'
   | 'lease-lost'
   | 'result-not-stored'
   | 'handler-timeout'
@@ -31,6 +32,7 @@ export const ERROR_STATUS: Readonly<Record<IdempotencyErrorCode, number>> = {
   'in-progress': 409,
   'payload-mismatch': 422,
   'store-unavailable': 503,
+  'store-misconfigured': 500,
   'lease-lost': 409,
   'result-not-stored': 500,
   'handler-timeout': 503,
@@ -127,6 +129,29 @@ export class IdempotencyStoreUnavailableError extends IdempotencyError {
       'store-unavailable',
       { cause },
     )
+  }
+}
+
+/** What is wrong with a store that cannot work until someone changes its set-up. */
+export type StoreMisconfiguration =
+  | 'table-missing'
+  | 'access-denied'
+  | 'region-missing'
+  | 'credentials-missing'
+
+/**
+ * The store cannot work as set up: its table does not exist, the function may not use it, or no region or no
+ * credentials at all were found. Retrying changes nothing until the set-up is fixed, so this is no outage: the
+ * handler did not run, and the message (for the operator: it names the table) says what to change. Clients get a
+ * fixed 500 text.
+ */
+export class IdempotencyStoreMisconfiguredError extends IdempotencyError {
+  constructor(
+    readonly problem: StoreMisconfiguration,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The idempotency store is not set up: ${detail}`, 'store-misconfigured', options)
   }
 }
 

@@ -18,6 +18,7 @@ export {
   IdempotencyLeaseLostError,
   IdempotencyPayloadMismatchError,
   IdempotencyResultNotStoredError,
+  IdempotencyStoreMisconfiguredError,
   IdempotencyStoreUnavailableError,
   isIdempotencyError,
 } from './errors.js'

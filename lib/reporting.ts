@@ -22,12 +22,17 @@ export function createReporter(config: {
     emit({ type: 'store-error', key, error })
   }
 
-  /** Runs a store call, reporting an outage before it propagates. */
+  /** Runs a store call, reporting an outage, or a store that is not set up, before it propagates. */
   async function withStoreErrors<T>(key: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call()
     } catch (error) {
-      if (isIdempotencyError(error) && error.code === 'store-unavailable') storeUnavailable(key, error)
+      if (isIdempotencyError(error, 'store-unavailable')) storeUnavailable(key, error)
+      if (isIdempotencyError(error, 'store-misconfigured')) {
+        // The operator's to fix, and the message says how: logged as an error, with the table it names.
+        ;(logger.error ?? logger.warn).call(logger, error.message, { key, code: error.code })
+        emit({ type: 'store-error', key, error })
+      }
       throw error
     }
   }

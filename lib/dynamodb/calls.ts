@@ -10,8 +10,8 @@ import {
   type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
-import { IdempotencyStoreUnavailableError } from '../errors.js'
 import { type RefusedPart, StoreWriteRefusedError } from '../store/interface.js'
+import { dynamoDBError } from './errors.js'
 import type { Item } from './item.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from './schema.js'
 
@@ -38,13 +38,13 @@ export async function batchGetItems(
       .map((key) => ({ [A.key]: { S: key } }))
     for (let round = 0; pending !== undefined && pending.length > 0; round++) {
       if (round === UNPROCESSED_MAX_ROUNDS)
-        throw new IdempotencyStoreUnavailableError('getMany', new Error('keys left unprocessed (throttled)'))
+        throw dynamoDBError('getMany', new Error('keys left unprocessed (throttled)'), tableName)
       if (round > 0) await sleep(UNPROCESSED_FIRST_DELAY_MS * 2 ** (round - 1))
       const request = { [tableName]: { Keys: pending, ConsistentRead: true } }
       const output: BatchGetItemCommandOutput = await client
         .send(new BatchGetItemCommand({ RequestItems: request }))
         .catch((error: unknown) => {
-          throw new IdempotencyStoreUnavailableError('getMany', error)
+          throw dynamoDBError('getMany', error, tableName)
         })
       items.push(...(output.Responses?.[tableName] ?? []))
       pending = output.UnprocessedKeys?.[tableName]?.Keys
@@ -85,7 +85,7 @@ export async function sendFencedCompletion(
       const { name, message } = error as Error
       throw new StoreWriteRefusedError(refused, `DynamoDB ${name}: ${message}`, { cause: error })
     }
-    throw new IdempotencyStoreUnavailableError('complete', error)
+    throw dynamoDBError('complete', error, update.TableName ?? 'unknown')
   }
 }
 

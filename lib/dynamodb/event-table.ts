@@ -1,17 +1,17 @@
-import { DynamoDBClient, type Update, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
-import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
+import { type DynamoDBClient, type Update, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import { IdempotencyLeaseLostError } from '../errors.js'
 import { isConditionalFailure, refusedItem } from './calls.js'
+import { dynamoDBError } from './errors.js'
 import type { Item } from './item.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from './schema.js'
-import type { DynamoDBStoreOptions } from './store.js'
+import { type DynamoDBStoreOptions, defaultDynamoDBClient } from './store.js'
 
 /** The event stores share the idempotency table, and take the same options `DynamoDBStore` does. */
 export function resolveTable(options: DynamoDBStoreOptions): { tableName: string; client: DynamoDBClient } {
   const tableName = options.tableName ?? process.env[IDEMPOTENCY_TABLE_ENV]
   if (!tableName)
     throw new Error(`A DynamoDB event store needs a tableName or the ${IDEMPOTENCY_TABLE_ENV} variable`)
-  const client =
-    options.client ?? new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT || undefined })
+  const client = (options.client ?? defaultDynamoDBClient()) as DynamoDBClient
   return { tableName, client }
 }
 
@@ -47,7 +47,7 @@ export async function sendClaim(
     return { claimed: true, item: Attributes }
   } catch (error) {
     const existing = refusedItem(error)
-    if (existing === undefined) throw new IdempotencyStoreUnavailableError(`claim ${what}`, error)
+    if (existing === undefined) throw dynamoDBError(`claim ${what}`, error, update.TableName ?? 'unknown')
     return { claimed: false, item: existing }
   }
 }
@@ -65,7 +65,8 @@ export async function sendRelease(
   try {
     await client.send(new UpdateItemCommand(update))
   } catch (error) {
-    if (!isConditionalFailure(error)) throw new IdempotencyStoreUnavailableError(`release ${what}`, error)
+    if (!isConditionalFailure(error))
+      throw dynamoDBError(`release ${what}`, error, update.TableName ?? 'unknown')
     const item = refusedItem(error)
     if (item !== undefined && held(item)) throw new IdempotencyLeaseLostError('release')
   }

@@ -1,11 +1,14 @@
 import {
+  type BatchGetItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  type TransactWriteItemsCommand,
   type Update,
+  type UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
-import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
+import { IdempotencyLeaseLostError } from '../errors.js'
 import {
   type CompletedRecord,
   completedBy,
@@ -16,16 +19,65 @@ import {
 import { collectedItems } from '../store/collected-writes.js'
 import type { AcquireResult, IdempotencyStore, OwnWritesClaim } from '../store/interface.js'
 import { batchGetItems, isConditionalFailure, refusedItem, sendFencedCompletion } from './calls.js'
+import { dynamoDBError } from './errors.js'
 import { fromItem, type Item, toItem } from './item.js'
 import { DYNAMODB_MAX_RESULT_BYTES } from './limits.js'
 import { type DynamoDBOwnWrites, dynamoDBOwnWrites } from './own-writes.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from './schema.js'
 
+/**
+ * What the store sends its commands through: a `DynamoDBClient`, or a lib-dynamodb `DynamoDBDocumentClient` made
+ * from one (it sends the low-level commands as they are). Written out, so neither package's types are needed to
+ * name it.
+ */
+export interface DynamoDBClientLike {
+  send(
+    command:
+      | PutItemCommand
+      | UpdateItemCommand
+      | DeleteItemCommand
+      | GetItemCommand
+      | BatchGetItemCommand
+      | TransactWriteItemsCommand,
+  ): Promise<unknown>
+}
+
 export interface DynamoDBStoreOptions {
   /** @default process.env.IDEMPOTENCY_TABLE_NAME (set by the CDK construct's grant) */
   readonly tableName?: string
-  /** @default a DynamoDBClient for the Lambda's region, or `DYNAMODB_ENDPOINT` when set (DynamoDB Local) */
-  readonly client?: DynamoDBClient
+  /**
+   * A `DynamoDBClient`, or a `DynamoDBDocumentClient` (lib-dynamodb) you already have.
+   * @default a DynamoDBClient for the Lambda's region, or for `DYNAMODB_ENDPOINT` when set (DynamoDB Local: on a
+   * loopback address it needs no region or credentials)
+   */
+  readonly client?: DynamoDBClientLike
+}
+
+/** The client the store makes itself: DynamoDB Local on loopback gets a placeholder region and credentials. */
+export function defaultDynamoDBClient(endpoint = process.env.DYNAMODB_ENDPOINT || undefined): DynamoDBClient {
+  if (endpoint === undefined || !isLoopback(endpoint)) return new DynamoDBClient({ endpoint })
+  return new DynamoDBClient({
+    endpoint,
+    ...LOCAL_PLACEHOLDERS,
+    region: process.env.AWS_REGION || LOCAL_REGION,
+  })
+}
+
+/**
+ * DynamoDB Local accepts any credentials and region, and the SDK insists on some: with these, a developer's
+ * machine needs no AWS configuration at all. Its `-sharedDb` mode (what `lambda-idempotency local` starts) shows
+ * every client the same tables, whatever region and key they name.
+ */
+const LOCAL_REGION = 'local'
+const LOCAL_PLACEHOLDERS = { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname
+    return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
+  } catch {
+    return false
+  }
 }
 
 // Timeline of a key: absent → IN_PROGRESS (lease) → COMPLETED → expired (TTL deletes it some time later).
@@ -65,8 +117,8 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
     if (!tableName)
       throw new Error(`DynamoDBStore needs a tableName or the ${IDEMPOTENCY_TABLE_ENV} variable`)
     this.tableName = tableName
-    this.client =
-      options.client ?? new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT || undefined })
+    // A DocumentClient sends the low-level commands unchanged; typed as the client whose commands they are.
+    this.client = (options.client ?? defaultDynamoDBClient()) as DynamoDBClient
   }
 
   async acquire(record: InProgressRecord, nowEpochMs: number): Promise<AcquireResult> {
@@ -88,7 +140,7 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
       return { acquired: true }
     } catch (error) {
       const existing = refusedItem(error)
-      if (existing === undefined) throw new IdempotencyStoreUnavailableError('acquire', error)
+      if (existing === undefined) throw dynamoDBError('acquire', error, this.tableName)
       return { acquired: false, existing: fromItem(existing) }
     }
   }
@@ -123,7 +175,7 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
     try {
       await this.client.send(command)
     } catch (error) {
-      if (!isConditionalFailure(error)) throw new IdempotencyStoreUnavailableError('release', error)
+      if (!isConditionalFailure(error)) throw dynamoDBError('release', error, this.tableName)
       // Nothing left to release (an SDK retry of a delete that landed, or TTL), or a record this token completed,
       // is success and stays as it is; another token's record is not.
       const existing = refusedItem(error)
@@ -139,7 +191,7 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
       )
       return item === undefined ? undefined : fromItem(item)
     } catch (error) {
-      throw new IdempotencyStoreUnavailableError('get', error)
+      throw dynamoDBError('get', error, this.tableName)
     }
   }
 

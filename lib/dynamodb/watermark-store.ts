@@ -1,5 +1,5 @@
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
-import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../errors.js'
+import { IdempotencyLeaseLostError } from '../errors.js'
 import {
   advanceLanded,
   type WatermarkClaim,
@@ -8,6 +8,7 @@ import {
   type WatermarkStore,
 } from '../store/watermark-store.js'
 import { batchGetItems, isConditionalFailure, refusedItem } from './calls.js'
+import { dynamoDBError } from './errors.js'
 import { conditionalUpdate, resolveTable, sendClaim, sendRelease } from './event-table.js'
 import type { Item } from './item.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, EVENT_STATE_ATTRIBUTES as E } from './schema.js'
@@ -72,7 +73,7 @@ export class DynamoDBWatermarkStore implements WatermarkStore {
       const item = isConditionalFailure(error) ? refusedItem(error) : await this.itemOf(lease.key)
       if (advanceLanded(item && stateFrom(item), lease, to, release)) return
       if (isConditionalFailure(error)) throw new IdempotencyLeaseLostError('complete')
-      throw new IdempotencyStoreUnavailableError('advance watermark', error)
+      throw dynamoDBError('advance watermark', error, this.tableName)
     }
   }
 

@@ -29,6 +29,7 @@ const TITLES: Readonly<Record<IdempotencyErrorCode, string>> = {
   'in-progress': 'Request with this key still in progress',
   'payload-mismatch': 'Idempotency-Key reused with a different request',
   'store-unavailable': 'Idempotency store unavailable',
+  'store-misconfigured': 'Idempotency store not set up',
   'lease-lost': 'Idempotency key taken over',
   'result-not-stored': 'Response was not stored',
   'handler-timeout': 'Request timed out while still being processed',
@@ -44,6 +45,8 @@ const TITLES: Readonly<Record<IdempotencyErrorCode, string>> = {
  */
 const FIXED_DETAILS: Readonly<Partial<Record<IdempotencyErrorCode, string>>> = {
   'store-unavailable': `The idempotency store could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s.`,
+  'store-misconfigured':
+    'The server cannot reach its idempotency store as configured, so it processed and stored nothing. This is a server configuration problem: report it to the API operator, and retry with the same key once it is fixed.',
   'principal-unresolved':
     'The server could not tell which caller sent this authenticated request, so it processed and stored nothing. This is a server configuration problem: report it to the API operator, and retry with the same key once it is fixed.',
   'result-not-stored':
