@@ -1,5 +1,5 @@
 import { inject } from 'vitest'
-import { type CliOptions, runCli } from '../helpers/cli.js'
+import { type CliOptions, runCli } from './cli.js'
 
 /** The test run's PostgreSQL, as the operator would pass it. */
 export const databaseUrl = (): string => inject('databaseUrl')

@@ -3,12 +3,12 @@ import { GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb
 import pg from 'pg'
 import { afterAll, beforeAll, inject } from 'vitest'
 import { idempotencyOf } from '../../lib/index.js'
-import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from '../helpers/dynamodb.js'
+import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './dynamodb.js'
 import {
   createIdempotencyTestTable as createPostgresIdempotencyTable,
   dropTestSchema,
   testPool,
-} from '../helpers/postgres.js'
+} from './postgres.js'
 
 /**
  * Where durable handlers in tests make their own writes: a balances table on DynamoDB Local (credited with

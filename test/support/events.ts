@@ -12,7 +12,7 @@ import type {
 } from 'aws-lambda'
 import { beforeAll, beforeEach } from 'vitest'
 import { DynamoDBStore } from '../../lib/index.js'
-import { createIdempotencyTestTable, testDynamoDBClient } from '../helpers/dynamodb.js'
+import { createIdempotencyTestTable, testDynamoDBClient } from './dynamodb.js'
 
 // Builders for the event shapes Lambda delivers, as documented and typed by @types/aws-lambda.
 

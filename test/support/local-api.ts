@@ -4,7 +4,7 @@ import { expect, inject, vi } from 'vitest'
 import type { SampleTableNames } from '../../functions/shared/tables.js'
 import { type Answer, localApiClient } from '../../scripts/local-api/client.js'
 import { type LocalApi, type LocalApiOptions, startLocalApi } from '../../scripts/local-api.js'
-import { uniqueTableName } from '../helpers/dynamodb.js'
+import { uniqueTableName } from './dynamodb.js'
 
 export { type Answer, festivalSale, type LedgerCharge } from '../../scripts/local-api/client.js'
 

@@ -7,7 +7,7 @@ import { type PaymentSucceededEvent, parsePaymentSucceeded } from '../../functio
 import { scanAll } from '../../functions/shared/reads.js'
 import type { SampleTableNames } from '../../functions/shared/tables.js'
 import type { HttpResult } from '../../lib/http/index.js'
-import { uniqueTableName } from '../helpers/dynamodb.js'
+import { uniqueTableName } from './dynamodb.js'
 import { sqsRecord, streamRecord } from './events.js'
 import { httpApiEvent } from './http-events.js'
 import { festivalSale, freshKey } from './local-api.js'

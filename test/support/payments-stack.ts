@@ -5,7 +5,7 @@ import { RecordingAwsSolutionsChecks } from './nag.js'
 
 /**
  * The sample stack as `cdk synth` builds it, with placeholder function code (bundling is proven in
- * cdk-payments-bundle.test.ts, so these tests stay fast) and cdk-nag's AwsSolutions checks recording what they
+ * test/cdk/payments-bundle.test.ts, so these tests stay fast) and cdk-nag's AwsSolutions checks recording what they
  * find: synthesis throws on any unacknowledged error.
  */
 export function nagCheckedPaymentsStack() {

@@ -4,7 +4,7 @@ import { PostgresStore, postgresTransactionOf } from '../../lib/postgres/index.j
 
 /**
  * A Lambda that crashes between its own SQL and the completion: it inserts the business row through the
- * idempotency transaction, says so on stdout, and waits to be killed (test/postgres-crash.test.ts).
+ * idempotency transaction, says so on stdout, and waits to be killed (test/postgres/crash.test.ts).
  */
 const env = (name: string): string => {
   const value = process.env[name]

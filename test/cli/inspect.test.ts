@@ -1,0 +1,167 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { makeHttpIdempotent } from '../../lib/http/index.js'
+import { DynamoDBStore } from '../../lib/index.js'
+import { fingerprintOf, recordKeyOf } from '../../lib/store/index.js'
+import { runCli } from '../support/cli.js'
+import {
+  chargeHandler,
+  chargeInFlight,
+  FUNCTION_NAME,
+  freshPaymentId,
+  NAMESPACE,
+  OPERATION,
+  recordKeyFor,
+  silent,
+  untilStored,
+} from '../support/cli-records.js'
+import { createIdempotencyTestTable, testDynamoDBClient } from '../support/dynamodb.js'
+import { functionUrlEvent, httpApiEvent } from '../support/http-events.js'
+import { createdPayment, freshKey, freshUser } from '../support/http-harness.js'
+import { lambdaContext } from '../support/records.js'
+
+const client = testDynamoDBClient()
+let table: string
+let store: DynamoDBStore
+beforeAll(async () => {
+  table = await createIdempotencyTestTable(client, 'cli-inspect')
+  store = new DynamoDBStore({ tableName: table, client })
+})
+
+const JWT_ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example'
+const inspect = (...args: string[]) => runCli(['inspect', '--table', table, ...args])
+const byKey = (paymentId: string) => [
+  '--function',
+  FUNCTION_NAME,
+  '--operation',
+  OPERATION,
+  '--key',
+  paymentId,
+]
+
+describe('lambda-idempotency inspect', () => {
+  it('finds a completed charge by function, operation and raw key, and prints only the hashed record key', async () => {
+    const paymentId = freshPaymentId()
+    const { charge } = chargeHandler(store)
+    const result = await charge({ paymentId, amount: 4200 })
+
+    const { code, stdout, stderr } = await inspect(...byKey(paymentId))
+
+    expect(code).toBe(0)
+    expect(stdout).toContain(recordKeyFor(paymentId))
+    expect(stdout).toMatch(/State\s+COMPLETED/)
+    expect(stdout).toContain(`json, ${Buffer.byteLength(JSON.stringify(result))} bytes`)
+    expect(`${stdout}${stderr}`).not.toContain(paymentId)
+  })
+
+  it('answers --json with state, expiry, fingerprint and result size, and never the raw key', async () => {
+    const paymentId = freshPaymentId()
+    const event = { paymentId, amount: 990 }
+    const result = await chargeHandler(store).charge(event)
+
+    const { code, stdout } = await inspect(...byKey(paymentId), '--json')
+
+    expect(code).toBe(0)
+    const view = JSON.parse(stdout)
+    expect(view).toMatchObject({
+      recordKey: recordKeyFor(paymentId),
+      namespace: NAMESPACE,
+      state: 'COMPLETED',
+      fingerprint: fingerprintOf(event),
+      result: { encoding: 'json', storedBytes: Buffer.byteLength(JSON.stringify(result)) },
+    })
+    expect(Date.parse(view.completedAt)).toBeLessThanOrEqual(Date.now())
+    expect(Date.parse(view.expiresAt)).toBeGreaterThan(Date.now())
+    expect(stdout).not.toContain(paymentId)
+  })
+
+  it('decodes a brotli-compressed result with --show-result', async () => {
+    const paymentId = freshPaymentId()
+    const large = { receipt: 'line item\n'.repeat(2_000) }
+    await chargeHandler(store, {}, large).charge({ paymentId, amount: 1 })
+
+    const { code, stdout } = await inspect(...byKey(paymentId), '--show-result', '--json')
+
+    expect(code).toBe(0)
+    const view = JSON.parse(stdout)
+    expect(view.result.encoding).toBe('json+br')
+    expect(view.result.storedBytes).toBeLessThan(view.result.jsonBytes)
+    expect(view.value).toEqual(large)
+  })
+
+  it('shows a charge still running as IN_PROGRESS with the lease time it has left', async () => {
+    const paymentId = freshPaymentId()
+    const inFlight = chargeInFlight(store, paymentId)
+    await untilStored(store, recordKeyFor(paymentId))
+
+    const human = await inspect(...byKey(paymentId))
+    const machine = await inspect(...byKey(paymentId), '--json')
+    inFlight.finish()
+    await inFlight.settled
+
+    expect(human.code).toBe(0)
+    expect(human.stdout).toMatch(/State\s+IN_PROGRESS/)
+    expect(human.stdout).toMatch(/Lease\s+live, ends in \d+ s/)
+    const view = JSON.parse(machine.stdout)
+    expect(view.state).toBe('IN_PROGRESS')
+    expect(view.lease.live).toBe(true)
+    expect(view.lease.remainingMs).toBeGreaterThan(0)
+  })
+
+  it('calls a record past its retention "expired", even before DynamoDB TTL deletes it', async () => {
+    const paymentId = freshPaymentId()
+    const twoDaysAgoMs = Date.now() - 2 * 24 * 3600_000
+    await chargeHandler(store, { now: () => twoDaysAgoMs, ttlSeconds: 3600 }).charge({ paymentId, amount: 5 })
+
+    const { code, stdout } = await inspect(...byKey(paymentId), '--json')
+
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ state: 'expired', status: 'COMPLETED' })
+  })
+
+  it('finds an HTTP preset record from the JWT caller, method, route and Idempotency-Key', async () => {
+    const [sub, key] = [freshUser(), freshKey()]
+    const handler = makeHttpIdempotent(createdPayment, { store, namespace: 'payments-api', logger: silent })
+    const event = httpApiEvent({ sub, headers: { 'idempotency-key': key }, body: { amount: 1 } })
+    const answered = await handler(event, lambdaContext(10_000) as never)
+
+    const principal = JSON.stringify(['jwt', JWT_ISSUER, sub])
+    const route = ['--method', 'post', '--route', 'POST /payments']
+    const args = ['--namespace', 'payments-api', '--principal', principal, ...route, '--key', `"${key}"`]
+    const { code, stdout, stderr } = await inspect(...args, '--show-result', '--json')
+
+    expect(code).toBe(0)
+    const view = JSON.parse(stdout)
+    expect(view.state).toBe('COMPLETED')
+    expect(view.value).toMatchObject({ statusCode: 201, body: answered.body })
+    expect(`${stdout}${stderr}`).not.toContain(key)
+    expect(`${stdout}${stderr}`).not.toContain(sub)
+  })
+
+  it('reads a one-value principal as kind:value (an IAM caller of a function URL)', async () => {
+    const key = freshKey()
+    const arn = 'arn:aws:iam::123456789012:user/ops-tooling'
+    const handler = makeHttpIdempotent(createdPayment, { store, logger: silent })
+    await handler(functionUrlEvent({ iamUserArn: arn, headers: { 'idempotency-key': key } }), {
+      functionName: 'refunds-url',
+    } as never)
+
+    const http = ['--principal', `iam:${arn}`, '--method', 'POST', '--route', '/payments', '--key', key]
+    const { code, stdout } = await inspect('--function', 'refunds-url', ...http)
+
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/State\s+COMPLETED/)
+  })
+
+  it('takes the hashed record key directly, as logs and metrics print it, and an --endpoint', async () => {
+    const paymentId = freshPaymentId()
+    await chargeHandler(store).charge({ paymentId, amount: 7 })
+
+    const args = ['--record-key', recordKeyOf(NAMESPACE, paymentId), '--endpoint', inject('dynamodbEndpoint')]
+    const { code, stdout } = await runCli(['inspect', '--table', table, ...args, '--json'], {
+      env: { DYNAMODB_ENDPOINT: undefined },
+    })
+
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ recordKey: recordKeyFor(paymentId), state: 'COMPLETED' })
+  })
+})
