@@ -9,7 +9,8 @@ const shared = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' } as co
  * Two projects. `unit`: `*.unit.test.ts`, pure logic on the in-memory store, no Java, no network, no child
  * process; the whole project runs in seconds (`npm run test:unit`). `integration`: everything else, against the
  * real servers the global setup starts (DynamoDB Local, PostgreSQL) or the ones DYNAMODB_ENDPOINT and
- * DATABASE_URL name, plus CDK synthesis, the browser and child processes. `npm test` runs both.
+ * DATABASE_URL name, plus CDK synthesis, the browser and child processes. `npm test` runs both. Both find
+ * their files in every room of test/ (one folder per feature, CONTRIBUTING.md lists them).
  */
 export default defineConfig({
   test: {
@@ -19,8 +20,9 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['lib/**/*.ts'],
-      // The CLI's tests run the bin in child processes, end to end (test/cli-*.test.ts), where the workers' v8
-      // coverage cannot see it: counted, it would read 0% and hide what the thresholds are for.
+      // Code that runs only in child processes stays excluded, wherever its tests live: the CLI's tests
+      // (test/cli/) run the bin in child processes, end to end, where the workers' v8 coverage cannot see it;
+      // counted, it would read 0% and hide what the thresholds are for.
       exclude: ['lib/cli/**'],
       reportsDirectory: '.local/coverage',
       reporter: ['text-summary', 'json-summary', 'html'],
