@@ -19,6 +19,7 @@ const everyError: root.IdempotencyError[] = [
   new root.IdempotencyInProgressError(1_000),
   new root.IdempotencyPayloadMismatchError(),
   new root.IdempotencyStoreUnavailableError('acquire', new Error('down')),
+  new root.IdempotencyStoreMisconfiguredError('table-missing', 'no table'),
   new root.IdempotencyLeaseLostError('complete'),
   new root.IdempotencyResultNotStoredError('too large'),
   new root.IdempotencyHandlerTimeoutError(1_000),
