@@ -6,7 +6,7 @@
  * @module
  */
 
-export { DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb/store.js'
+export { type DynamoDBClientLike, DynamoDBStore, type DynamoDBStoreOptions } from './dynamodb/store.js'
 export {
   IdempotencyCompletionRejectedError,
   IdempotencyError,
@@ -21,6 +21,7 @@ export {
   IdempotencyStoreMisconfiguredError,
   IdempotencyStoreUnavailableError,
   isIdempotencyError,
+  type StoreMisconfiguration,
 } from './errors.js'
 export {
   IdempotencyPrincipalMissingError,
