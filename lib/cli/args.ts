@@ -2,12 +2,15 @@ import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { UsageError } from './errors.js'
 
 export const USAGE = `Usage: lambda-idempotency <inspect|invalidate|stats> [options]
+       lambda-idempotency local [--port N] [--table NAME] [--db-path DIR]
 
   inspect      What one idempotency key did: state, lease, expiry, fingerprint, result size.
   invalidate   Delete one key's record, so the next request with the key runs the handler again.
   stats        Records by state, age and namespace, over a sample or a full scan.
+  local        DynamoDB Local on 127.0.0.1 with the idempotency table, to run your handler on your machine;
+               prints the variables to export, and runs until Ctrl-C.
 
-Where the records are (every command):
+Where the records are (inspect, invalidate, stats):
   --table NAME          the idempotency table (default: $IDEMPOTENCY_TABLE_NAME); PostgreSQL: [schema.]name
   --json                one JSON document on stdout, for scripts
 DynamoDB (the default):
@@ -38,6 +41,10 @@ stats:       --sample N      read only the first N items (default: 1000)
              --full          read every item
              --segments N    parallel scan segments, with --full (default: 1; DynamoDB only)
              --page-size N   items per Scan call (rows per query on PostgreSQL), to spread the read load
+local:       --port N        (default: 8000)
+             --table NAME    the table to create (default: $IDEMPOTENCY_TABLE_NAME, else idempotency)
+             --db-path DIR   keep the data in DIR across restarts (default: in memory)
+             needs, in your project: npm install -D amplify-dynamodb-simulator, and Java 17+ (a JDK)
 
 Exit codes: 0 done, 1 failed (store error, refused, not confirmed), 2 usage, 3 record not found.`
 
@@ -71,6 +78,12 @@ const OPTIONS = {
     segments: { type: 'string' },
     'page-size': { type: 'string' },
   },
+  local: {
+    port: { type: 'string' },
+    table: { type: 'string' },
+    'db-path': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 } as const satisfies Record<string, ParseArgsConfig['options']>
 
 export type Command = keyof typeof OPTIONS
@@ -84,10 +97,11 @@ export type Parsed = { readonly kind: 'help' } | { readonly kind: 'run'; command
 
 export function parseCommandLine(argv: readonly string[]): Parsed {
   const [command, ...rest] = argv
-  if (command === undefined) throw new UsageError('Give a command: inspect, invalidate or stats.', true)
+  if (command === undefined)
+    throw new UsageError('Give a command: inspect, invalidate, stats or local.', true)
   if (command === '--help' || command === '-h' || command === 'help') return { kind: 'help' }
   if (!Object.hasOwn(OPTIONS, command))
-    throw new UsageError(`Unknown command "${command}": use inspect, invalidate or stats.`)
+    throw new UsageError(`Unknown command "${command}": use inspect, invalidate, stats or local.`)
   let values: Flags
   try {
     const options: ParseArgsConfig['options'] = OPTIONS[command as Command]

@@ -4,11 +4,17 @@ import { CliError, EXIT, explainAwsError, UsageError } from './errors.js'
 import { inspect } from './inspect.js'
 import { invalidate } from './invalidate.js'
 import type { CliIo } from './io.js'
+import { local } from './local.js'
 import type { CommandContext } from './lookup.js'
 import { stats } from './stats.js'
 import { chooseStore, openBackend, type StoreChoice } from './store-choice.js'
 
-const COMMANDS: Record<Command, (context: CommandContext) => Promise<void>> = { inspect, invalidate, stats }
+/** The commands that read or write records; `local` starts DynamoDB Local instead, and opens no store. */
+const COMMANDS: Record<Exclude<Command, 'local'>, (context: CommandContext) => Promise<void>> = {
+  inspect,
+  invalidate,
+  stats,
+}
 const PROGRAM = 'lambda-idempotency'
 
 /** Runs one command line and returns the exit code; every error a user can cause becomes a message, never a trace. */
@@ -21,6 +27,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.out(USAGE)
       return EXIT.ok
     }
+    if (parsed.command === 'local') return await local(parsed.flags, io)
     choice = chooseStore(parsed.flags, io.env)
     backend = await openBackend(choice, io.env)
     await COMMANDS[parsed.command]({ command: parsed.command, flags: parsed.flags, io, backend })
