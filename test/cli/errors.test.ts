@@ -1,6 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest'
-import { DynamoDBStore } from '../../lib/index.js'
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closedPort, expectOneLineError, runCli } from '../support/cli.js'
+import { type CliTable, databaseUrl, EACH_CLI_BACKEND, pgCli, urlWith } from '../support/cli-backends.js'
 import {
   chargeHandler,
   FUNCTION_NAME,
@@ -8,12 +9,53 @@ import {
   NAMESPACE,
   recordKeyFor,
 } from '../support/cli-records.js'
-import { createIdempotencyTestTable, testDynamoDBClient } from '../support/dynamodb.js'
+import { createIdempotencyTestTable, dropTestSchema, testPool } from '../support/postgres.js'
 
-const client = testDynamoDBClient()
-let table: string
-beforeAll(async () => {
-  table = await createIdempotencyTestTable(client, 'cli-errors')
+const RECORD = ['--record-key', `${NAMESPACE}#x`]
+
+/** A table that is not there, and what each store's message says about it. */
+const MISSING_TABLE = {
+  DynamoDB: (_table: string) => ({ name: 'no-such-table', says: ['no-such-table', /not found/] }),
+  PostgreSQL: (table: string) => {
+    const name = `${table.split('.')[0]}.no_such_table`
+    return { name, says: [`Table ${name} does not exist`, /database postgres/, '--table'] }
+  },
+}
+
+describe.each(EACH_CLI_BACKEND)('lambda-idempotency errors a user can cause on %s', (_name, backend) => {
+  let t: CliTable
+  beforeAll(async () => {
+    t = await backend.open('cli_errors')
+  })
+  afterAll(() => t.close())
+
+  it('names a table that does not exist', async () => {
+    const { name, says } = MISSING_TABLE[backend.name](t.table)
+    expectOneLineError(await backend.cli(name)('inspect', RECORD), 1, ...says)
+  })
+
+  it('under the wrong namespace, names the store, the record key it looked for and the namespace that has the key', async () => {
+    const paymentId = freshPaymentId()
+    await chargeHandler(t.store).charge({ paymentId, amount: 1 })
+
+    const { code, stderr, stdout } = await t.run('inspect', ['--function', FUNCTION_NAME, '--key', paymentId])
+
+    expect(code).toBe(3)
+    expect(stderr).not.toMatch(/^\s+at /m)
+    expect(stderr).toContain(`No record under ${recordKeyFor(paymentId, `${FUNCTION_NAME}#handler`)}`)
+    expect(stderr).toContain(backend.describes(t.table))
+    expect(stderr).toContain('<functionName>#<operation>')
+    expect(stderr).toContain(`--namespace '${NAMESPACE}'`)
+    expect(`${stdout}${stderr}`).not.toContain(paymentId)
+  })
+
+  it('lists the namespaces present when the key has a record under none of them', async () => {
+    const { code, stderr } = await t.run('invalidate', ['--namespace', 'wrong-ns', '--key', 'k-1'])
+
+    expect(code).toBe(3)
+    expect(stderr).toContain('It was looked for under namespace "wrong-ns", from --namespace.')
+    expect(stderr).toContain(`records of the table: ${NAMESPACE}`)
+  })
 })
 
 /** No endpoint, no credentials anywhere the SDK looks, no instance metadata service to wait for. */
@@ -33,99 +75,89 @@ const noAwsAccount = {
   AWS_EC2_METADATA_DISABLED: 'true',
 }
 
-describe('lambda-idempotency errors a user can cause', () => {
-  it('names a missing table', async () => {
-    const result = await runCli(['inspect', '--table', 'no-such-table', '--record-key', `${NAMESPACE}#x`])
-    expectOneLineError(result, 1, 'no-such-table', /not found/)
-  })
+describe('lambda-idempotency errors a user can cause on DynamoDB: credentials, region, endpoint', () => {
+  const TABLE = 'payments-idempotency'
 
   it('says how to set credentials, or to use --endpoint, when there are none', async () => {
-    const result = await runCli(['stats', '--table', table], { env: noAwsAccount })
+    const result = await runCli(['stats', '--table', TABLE], { env: noAwsAccount })
     expectOneLineError(result, 1, /No AWS credentials/, 'AWS_PROFILE', '--endpoint')
   })
 
   it('asks for a region when neither --region nor the environment names one', async () => {
     const env = { ...noAwsAccount, AWS_REGION: undefined }
-    const result = await runCli(['stats', '--table', table], { env })
+    const result = await runCli(['stats', '--table', TABLE], { env })
     expectOneLineError(result, 1, /region/i, '--region')
   })
 
   it('says which endpoint it could not reach', async () => {
-    const port = await closedPort()
-    const endpoint = `http://127.0.0.1:${port}`
-    const result = await runCli(['stats', '--table', table, '--endpoint', endpoint])
+    const endpoint = `http://127.0.0.1:${await closedPort()}`
+    const result = await runCli(['stats', '--table', TABLE, '--endpoint', endpoint])
     expectOneLineError(result, 1, `Could not reach ${endpoint}`)
   })
+})
 
-  it('under the wrong namespace, names the record key it looked for and the namespace that has the key', async () => {
-    const paymentId = freshPaymentId()
-    await chargeHandler(new DynamoDBStore({ tableName: table, client })).charge({ paymentId, amount: 1 })
+describe('lambda-idempotency errors a user can cause on PostgreSQL: schema, connection, login, grants', () => {
+  const pool = testPool(2)
+  let table: string
+  /** A login of its own with no grant on the table: roles belong to the cluster, so it is dropped after. */
+  const reader = { user: `cli_reader_${randomUUID().replaceAll('-', '')}`, password: randomUUID() }
+  beforeAll(async () => {
+    table = await createIdempotencyTestTable(pool, 'cli_errors_pg')
+    await pool.query(`CREATE ROLE "${reader.user}" LOGIN PASSWORD '${reader.password}'`)
+  })
+  afterAll(async () => {
+    await dropTestSchema(pool, table)
+    await pool.query(`DROP ROLE IF EXISTS "${reader.user}"`)
+    await pool.end()
+  })
+  const withUrl = (url: string) => runCli(['inspect', '--database-url', url, '--table', table, ...RECORD])
 
-    const args = ['inspect', '--table', table, '--function', FUNCTION_NAME, '--key', paymentId]
-    const { code, stderr, stdout } = await runCli(args)
-
-    expect(code).toBe(3)
-    expect(stderr).not.toMatch(/^\s+at /m)
-    expect(stderr).toContain(`No record under ${recordKeyFor(paymentId, `${FUNCTION_NAME}#handler`)}`)
-    expect(stderr).toContain('<functionName>#<operation>')
-    expect(stderr).toContain(`--namespace '${NAMESPACE}'`)
-    expect(`${stdout}${stderr}`).not.toContain(paymentId)
+  it('names a schema that does not exist', async () => {
+    const result = await pgCli('no_such_schema.idempotency_records')('stats')
+    expectOneLineError(result, 1, 'Schema no_such_schema does not exist', '--table')
   })
 
-  it.each([
-    ['no command', [], /Usage: lambda-idempotency/],
-    ['an unknown command', ['frobnicate'], /Unknown command "frobnicate"/],
-    ['an unknown option', ['inspect', '--tabel', 'x'], /--tabel/],
-    ['no table', ['inspect', '--record-key', 'a#b'], /--table/],
-    ['no key', ['inspect', '--table', 'x', '--namespace', 'n'], /--key or --record-key/],
-    ['a key without its namespace', ['inspect', '--table', 'x', '--key', 'k'], /--namespace or --function/],
-    [
-      'an HTTP principal without its route',
-      [
-        'inspect',
-        '--table',
-        'x',
-        '--namespace',
-        'n',
-        '--key',
-        'k',
-        '--principal',
-        'iam:arn',
-        '--method',
-        'POST',
-      ],
-      /--route/,
-    ],
-    [
-      'a two-value principal in the one-value form',
-      [
-        'inspect',
-        '--table',
-        'x',
-        '--namespace',
-        'n',
-        '--key',
-        'k',
-        '--principal',
-        'jwt:iss',
-        '--method',
-        'POST',
-        '--route',
-        '/p',
-      ],
-      /\["jwt","<issuer>","<subject>"\]/,
-    ],
-    ['a sample that is not a count', ['stats', '--table', 'x', '--sample', 'many'], /--sample/],
-  ])('answers %s with usage and exit code 2', async (_case, args, phrase) => {
-    const result = await runCli(args)
-    expect(result.code).toBe(2)
-    expect(result.stderr).not.toMatch(/^\s+at /m)
-    expect(result.stderr).toMatch(phrase)
+  it('says which host and port refused the connection', async () => {
+    const port = await closedPort()
+    const result = await withUrl(urlWith({ port }))
+    expectOneLineError(result, 1, `Could not connect to PostgreSQL at 127.0.0.1:${port} (ECONNREFUSED)`)
   })
 
-  it('prints usage on stdout and exits 0 for --help', async () => {
-    const { code, stdout } = await runCli(['--help'])
-    expect(code).toBe(0)
-    expect(stdout).toMatch(/Usage: lambda-idempotency <inspect\|invalidate\|stats>/)
+  it('says which host name it could not find', async () => {
+    const url = new URL(databaseUrl())
+    url.hostname = 'no-such-host.invalid'
+    const result = await withUrl(url.toString())
+    expectOneLineError(
+      result,
+      1,
+      /PostgreSQL host no-such-host\.invalid was not found \((ENOTFOUND|EAI_AGAIN)\)/,
+    )
+  })
+
+  it('says the password was refused, and never prints it', async () => {
+    const result = await withUrl(urlWith({ password: 'not-the-password' }))
+    expectOneLineError(result, 1, /refused the credentials of user postgres \(28P01\)/, '--database-url')
+    expect(result.stderr).not.toContain('not-the-password')
+    expect(result.stderr).not.toContain(new URL(databaseUrl()).password)
+  })
+
+  it('says which grants a user without them needs', async () => {
+    const url = new URL(databaseUrl())
+    url.username = reader.user
+    url.password = reader.password
+    const result = await withUrl(url.toString())
+    expectOneLineError(result, 1, `User ${reader.user} may not use table ${table} (42501`, 'SELECT', 'DELETE')
+  })
+
+  it('names a database that does not exist', async () => {
+    const result = await withUrl(urlWith({ database: 'no_such_db' }))
+    expectOneLineError(result, 1, /Database no_such_db does not exist .*3D000/)
+  })
+
+  it('says to install pg when the project lacks it', async () => {
+    const result = await runCli(['stats', '--database-url', databaseUrl(), '--table', table], {
+      without: ['pg'],
+    })
+    expectOneLineError(result, 1, /needs pg/, 'npm install pg')
   })
 })

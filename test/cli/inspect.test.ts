@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeHttpIdempotent } from '../../lib/http/index.js'
-import { DynamoDBStore } from '../../lib/index.js'
 import { fingerprintOf, recordKeyOf } from '../../lib/store/index.js'
 import { runCli } from '../support/cli.js'
+import { type CliTable, databaseUrl, EACH_CLI_BACKEND } from '../support/cli-backends.js'
 import {
   chargeHandler,
   chargeInFlight,
@@ -14,21 +14,28 @@ import {
   silent,
   untilStored,
 } from '../support/cli-records.js'
-import { createIdempotencyTestTable, testDynamoDBClient } from '../support/dynamodb.js'
 import { functionUrlEvent, httpApiEvent } from '../support/http-events.js'
 import { createdPayment, freshKey, freshUser } from '../support/http-harness.js'
 import { lambdaContext } from '../support/records.js'
 
-const client = testDynamoDBClient()
-let table: string
-let store: DynamoDBStore
-beforeAll(async () => {
-  table = await createIdempotencyTestTable(client, 'cli-inspect')
-  store = new DynamoDBStore({ tableName: table, client })
-})
+/** What differs per store: what else must never be printed, and how the CLI finds the store without --table's help. */
+const PER_BACKEND = {
+  DynamoDB: {
+    secrets: () => [] as string[],
+    found: 'an --endpoint',
+    locate: () => ({
+      args: ['--endpoint', inject('dynamodbEndpoint')],
+      env: { DYNAMODB_ENDPOINT: undefined },
+    }),
+  },
+  PostgreSQL: {
+    secrets: () => [new URL(databaseUrl()).password],
+    found: 'DATABASE_URL, when no option names a store',
+    locate: () => ({ args: [], env: { DATABASE_URL: databaseUrl(), DYNAMODB_ENDPOINT: undefined } }),
+  },
+}
 
 const JWT_ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example'
-const inspect = (...args: string[]) => runCli(['inspect', '--table', table, ...args])
 const byKey = (paymentId: string) => [
   '--function',
   FUNCTION_NAME,
@@ -38,27 +45,35 @@ const byKey = (paymentId: string) => [
   paymentId,
 ]
 
-describe('lambda-idempotency inspect', () => {
-  it('finds a completed charge by function, operation and raw key, and prints only the hashed record key', async () => {
-    const paymentId = freshPaymentId()
-    const { charge } = chargeHandler(store)
-    const result = await charge({ paymentId, amount: 4200 })
+describe.each(EACH_CLI_BACKEND)('lambda-idempotency inspect on %s', (_name, backend) => {
+  const { secrets, found, locate } = PER_BACKEND[backend.name]
+  let t: CliTable
+  beforeAll(async () => {
+    t = await backend.open('cli_inspect')
+  })
+  afterAll(() => t.close())
 
-    const { code, stdout, stderr } = await inspect(...byKey(paymentId))
+  it('finds a completed charge by function, operation and raw key, names the store, and hides the raw key', async () => {
+    const paymentId = freshPaymentId()
+    const result = await chargeHandler(t.store).charge({ paymentId, amount: 4200 })
+
+    const { code, stdout, stderr } = await t.run('inspect', byKey(paymentId))
 
     expect(code).toBe(0)
     expect(stdout).toContain(recordKeyFor(paymentId))
+    expect(stdout).toContain(`Store       ${backend.describes(t.table)}\n`)
     expect(stdout).toMatch(/State\s+COMPLETED/)
     expect(stdout).toContain(`json, ${Buffer.byteLength(JSON.stringify(result))} bytes`)
     expect(`${stdout}${stderr}`).not.toContain(paymentId)
+    for (const secret of secrets()) expect(stdout).not.toContain(secret)
   })
 
   it('answers --json with state, expiry, fingerprint and result size, and never the raw key', async () => {
     const paymentId = freshPaymentId()
     const event = { paymentId, amount: 990 }
-    const result = await chargeHandler(store).charge(event)
+    const result = await chargeHandler(t.store).charge(event)
 
-    const { code, stdout } = await inspect(...byKey(paymentId), '--json')
+    const { code, stdout } = await t.run('inspect', [...byKey(paymentId), '--json'])
 
     expect(code).toBe(0)
     const view = JSON.parse(stdout)
@@ -66,20 +81,22 @@ describe('lambda-idempotency inspect', () => {
       recordKey: recordKeyFor(paymentId),
       namespace: NAMESPACE,
       state: 'COMPLETED',
+      status: 'COMPLETED',
       fingerprint: fingerprintOf(event),
       result: { encoding: 'json', storedBytes: Buffer.byteLength(JSON.stringify(result)) },
     })
     expect(Date.parse(view.completedAt)).toBeLessThanOrEqual(Date.now())
     expect(Date.parse(view.expiresAt)).toBeGreaterThan(Date.now())
+    expect(view.expiresAtEpochSeconds * 1000).toBeGreaterThan(Date.now())
     expect(stdout).not.toContain(paymentId)
   })
 
-  it('decodes a brotli-compressed result with --show-result', async () => {
+  it('decodes a brotli-compressed result, as the store keeps it, with --show-result', async () => {
     const paymentId = freshPaymentId()
     const large = { receipt: 'line item\n'.repeat(2_000) }
-    await chargeHandler(store, {}, large).charge({ paymentId, amount: 1 })
+    await chargeHandler(t.store, {}, large).charge({ paymentId, amount: 1 })
 
-    const { code, stdout } = await inspect(...byKey(paymentId), '--show-result', '--json')
+    const { code, stdout } = await t.run('inspect', [...byKey(paymentId), '--show-result', '--json'])
 
     expect(code).toBe(0)
     const view = JSON.parse(stdout)
@@ -90,11 +107,11 @@ describe('lambda-idempotency inspect', () => {
 
   it('shows a charge still running as IN_PROGRESS with the lease time it has left', async () => {
     const paymentId = freshPaymentId()
-    const inFlight = chargeInFlight(store, paymentId)
-    await untilStored(store, recordKeyFor(paymentId))
+    const inFlight = chargeInFlight(t.store, paymentId)
+    await untilStored(t.store, recordKeyFor(paymentId))
 
-    const human = await inspect(...byKey(paymentId))
-    const machine = await inspect(...byKey(paymentId), '--json')
+    const human = await t.run('inspect', byKey(paymentId))
+    const machine = await t.run('inspect', [...byKey(paymentId), '--json'])
     inFlight.finish()
     await inFlight.settled
 
@@ -107,27 +124,34 @@ describe('lambda-idempotency inspect', () => {
     expect(view.lease.remainingMs).toBeGreaterThan(0)
   })
 
-  it('calls a record past its retention "expired", even before DynamoDB TTL deletes it', async () => {
+  it('calls a record past its retention "expired" while it waits for DynamoDB TTL or the PostgreSQL cleanup', async () => {
     const paymentId = freshPaymentId()
     const twoDaysAgoMs = Date.now() - 2 * 24 * 3600_000
-    await chargeHandler(store, { now: () => twoDaysAgoMs, ttlSeconds: 3600 }).charge({ paymentId, amount: 5 })
+    await chargeHandler(t.store, { now: () => twoDaysAgoMs, ttlSeconds: 3600 }).charge({
+      paymentId,
+      amount: 5,
+    })
 
-    const { code, stdout } = await inspect(...byKey(paymentId), '--json')
+    const { code, stdout } = await t.run('inspect', [...byKey(paymentId), '--json'])
 
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toMatchObject({ state: 'expired', status: 'COMPLETED' })
   })
 
-  it('finds an HTTP preset record from the JWT caller, method, route and Idempotency-Key', async () => {
+  it('finds an HTTP preset record from the JWT caller, a lower-case method, the route and Idempotency-Key', async () => {
     const [sub, key] = [freshUser(), freshKey()]
-    const handler = makeHttpIdempotent(createdPayment, { store, namespace: 'payments-api', logger: silent })
+    const handler = makeHttpIdempotent(createdPayment, {
+      store: t.store,
+      namespace: 'payments-api',
+      logger: silent,
+    })
     const event = httpApiEvent({ sub, headers: { 'idempotency-key': key }, body: { amount: 1 } })
     const answered = await handler(event, lambdaContext(10_000) as never)
 
     const principal = JSON.stringify(['jwt', JWT_ISSUER, sub])
     const route = ['--method', 'post', '--route', 'POST /payments']
     const args = ['--namespace', 'payments-api', '--principal', principal, ...route, '--key', `"${key}"`]
-    const { code, stdout, stderr } = await inspect(...args, '--show-result', '--json')
+    const { code, stdout, stderr } = await t.run('inspect', [...args, '--show-result', '--json'])
 
     expect(code).toBe(0)
     const view = JSON.parse(stdout)
@@ -140,25 +164,26 @@ describe('lambda-idempotency inspect', () => {
   it('reads a one-value principal as kind:value (an IAM caller of a function URL)', async () => {
     const key = freshKey()
     const arn = 'arn:aws:iam::123456789012:user/ops-tooling'
-    const handler = makeHttpIdempotent(createdPayment, { store, logger: silent })
+    const handler = makeHttpIdempotent(createdPayment, { store: t.store, logger: silent })
     await handler(functionUrlEvent({ iamUserArn: arn, headers: { 'idempotency-key': key } }), {
       functionName: 'refunds-url',
     } as never)
 
     const http = ['--principal', `iam:${arn}`, '--method', 'POST', '--route', '/payments', '--key', key]
-    const { code, stdout } = await inspect('--function', 'refunds-url', ...http)
+    const { code, stdout } = await t.run('inspect', ['--function', 'refunds-url', ...http])
 
     expect(code).toBe(0)
     expect(stdout).toMatch(/State\s+COMPLETED/)
   })
 
-  it('takes the hashed record key directly, as logs and metrics print it, and an --endpoint', async () => {
+  it(`takes the hashed record key directly, as logs and metrics print it, and finds the store from ${found}`, async () => {
     const paymentId = freshPaymentId()
-    await chargeHandler(store).charge({ paymentId, amount: 7 })
+    await chargeHandler(t.store).charge({ paymentId, amount: 7 })
 
-    const args = ['--record-key', recordKeyOf(NAMESPACE, paymentId), '--endpoint', inject('dynamodbEndpoint')]
-    const { code, stdout } = await runCli(['inspect', '--table', table, ...args, '--json'], {
-      env: { DYNAMODB_ENDPOINT: undefined },
+    const { args, env } = locate()
+    const record = ['--record-key', recordKeyOf(NAMESPACE, paymentId)]
+    const { code, stdout } = await runCli(['inspect', '--table', t.table, ...record, ...args, '--json'], {
+      env,
     })
 
     expect(code).toBe(0)
