@@ -6,5 +6,9 @@
  * @module
  */
 export { type DocumentWrite, documentWrites } from './documents.js'
-export { IDEMPOTENCY_TABLE_ENV, idempotencyTableDefinition } from './schema.js'
+export {
+  IDEMPOTENCY_TABLE_ENV,
+  type IdempotencyTableDefinition,
+  idempotencyTableDefinition,
+} from './schema.js'
 export { type DynamoDBClientLike, DynamoDBStore, type DynamoDBStoreOptions } from './store.js'

@@ -1,5 +1,3 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
-
 /**
  * The idempotency table's attribute names, shared by the runtime store and the CDK construct so the two can
  * never disagree about which attribute is the key or which one DynamoDB's TTL reads.
@@ -40,8 +38,19 @@ export const IDEMPOTENCY_TTL_ATTRIBUTE = IDEMPOTENCY_ATTRIBUTES.expiresAt
 /** The environment variable the CDK construct sets and `DynamoDBStore` reads when no table name is given. */
 export const IDEMPOTENCY_TABLE_ENV = 'IDEMPOTENCY_TABLE_NAME'
 
+/**
+ * The CreateTable input `idempotencyTableDefinition` returns: what `new CreateTableCommand(...)` takes, written out
+ * so that naming it (the CDK construct's types do, through this module) needs no AWS SDK.
+ */
+export interface IdempotencyTableDefinition {
+  TableName: string
+  BillingMode: 'PAY_PER_REQUEST'
+  AttributeDefinitions: { AttributeName: string; AttributeType: 'S' }[]
+  KeySchema: { AttributeName: string; KeyType: 'HASH' }[]
+}
+
 /** A CreateTable request for local development and tests; production tables come from the CDK construct. */
-export function idempotencyTableDefinition(tableName: string): CreateTableCommandInput {
+export function idempotencyTableDefinition(tableName: string): IdempotencyTableDefinition {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',

@@ -9,7 +9,7 @@
  * @module
  */
 
-export { idempotencyTableDefinition } from '../dynamodb/schema.js'
+export { type IdempotencyTableDefinition, idempotencyTableDefinition } from '../dynamodb/schema.js'
 export { describeStoreContract, type TestRunner } from './describe.js'
 export {
   createIdempotencyTable,

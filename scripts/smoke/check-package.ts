@@ -1,14 +1,16 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { checkInstallSets } from './check-install-sets.js'
 
 /**
  * `npm run check:package`: what a user gets from `npm install lambda-idempotency`, checked from the outside.
  * Builds and packs the tarball, lints it (publint, attw), installs it into a scratch project in a temp dir,
  * type-checks usage under NodeNext and Bundler resolution, runs it as ESM, as CommonJS, and both at once, and
- * runs the `lambda-idempotency` bin.
+ * runs the `lambda-idempotency` bin (its usage, and `local` started and stopped). Then every install set of
+ * docs/packaging.md (install-sets.ts) type-checks strict, without skipLibCheck, with only its own packages.
  *
  * Offline by design: the package has no dependencies of its own, so `npm install --offline` of the tarball
  * needs no registry; its peers (Middy, the AWS SDK, aws-cdk-lib) and type packages are linked from this
@@ -28,6 +30,8 @@ const LINKED = [
   'constructs',
   '@types/aws-lambda',
   '@types/node',
+  // For `lambda-idempotency local`: DynamoDB Local's jar, resolved from the project it runs in.
+  'amplify-dynamodb-simulator',
 ]
 /** Everything a user needs and nothing else: both builds, their declarations, the SQL schema, manifest, README. */
 const SHIPPED =
@@ -51,7 +55,9 @@ const timings: [string, number][] = []
 function step<T>(name: string, work: () => T): T {
   const startedMs = performance.now()
   const result = work()
-  timings.push([name, performance.now() - startedMs])
+  const record = () => timings.push([name, performance.now() - startedMs])
+  if (result instanceof Promise) result.finally(record).catch(() => undefined)
+  else record()
   return result
 }
 
@@ -118,6 +124,19 @@ try {
   )
   if (!usage.startsWith('Usage: lambda-idempotency')) throw new Error(`the bin printed no usage: ${usage}`)
   console.log('bin: lambda-idempotency --help prints its usage')
+  await step('run the bin: local', () =>
+    checkLocal(join(scratch, 'node_modules/.bin/lambda-idempotency'), scratch),
+  )
+  const extracted = join(work, 'package')
+  await mkdir(extracted)
+  step('extract the tarball', () =>
+    run('tar', ['-xzf', tarball, '-C', extracted, '--strip-components=1'], work),
+  )
+  const failures = await step('install sets (tsc, no skipLibCheck)', () => checkInstallSets(extracted, work))
+  if (failures.length > 0) {
+    for (const failure of failures) console.error(failure)
+    throw new Error(`${failures.length} install set(s) do not type-check on their own: see docs/packaging.md`)
+  }
   const installed = JSON.parse(
     await readFile(join(scratch, 'node_modules/lambda-idempotency/package.json'), 'utf8'),
   )
@@ -148,4 +167,39 @@ async function writeConsumerConfigs(): Promise<void> {
 
 async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`)
+}
+
+/**
+ * `lambda-idempotency local` from the installed bin: it prints the exports, and SIGTERM stops it with exit 0. The
+ * dist build of the launcher (no import.meta in its CommonJS twin, the Java source it writes) runs only here.
+ */
+async function checkLocal(binPath: string, cwd: string): Promise<void> {
+  const port = 18_000 + Math.floor(Math.random() * 2000)
+  const child = spawn(binPath, ['local', '--port', String(port), '--table', 'smoke'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const serving = new Promise<void>((resolve) => {
+    child.stdout.on('data', () => output.includes('Ctrl-C stops it') && resolve())
+  })
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 90_000).unref())
+  const started = await Promise.race([serving.then(() => 'serving' as const), exited, timeout])
+  if (started !== 'serving') {
+    child.kill('SIGKILL')
+    throw new Error(`lambda-idempotency local did not start (${started}):\n${output}`)
+  }
+  if (!output.includes(`export DYNAMODB_ENDPOINT=http://127.0.0.1:${port}`))
+    throw new Error(`lambda-idempotency local printed no endpoint:\n${output}`)
+  child.kill('SIGTERM')
+  const code = await exited
+  if (code !== 0) throw new Error(`lambda-idempotency local exited ${code} on SIGTERM:\n${output}`)
+  console.log('bin: lambda-idempotency local serves on 127.0.0.1 and stops on SIGTERM')
 }
