@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createPaymentHandlerWith } from '../functions/handlers/create-payment.js'
 import { getPaymentHandlerWith } from '../functions/handlers/get-payment.js'
 import { gatewayLatencyMs as latencyFromEnv } from '../functions/shared/environment.js'
@@ -81,6 +82,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const db = options.endpoint === undefined ? await startDatabase(options) : undefined
   const endpoint = options.endpoint ?? (db as DynamoDBLocal).endpoint
   const client = new DynamoDBClient(localDynamoDBClientConfig(endpoint))
+  // The functions read and write their items through a DocumentClient, as deployed; tables are made with `client`.
+  const documents = DynamoDBDocumentClient.from(client)
   let events: LocalEventFlow | undefined
   let postgres: LocalPostgres | undefined
   let payouts: LocalPayouts | undefined
@@ -93,21 +96,21 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     // The console's tap: outcomes, charges and the keys requests sent, in this process's memory only.
     const recorder = new ConsoleRecorder()
     const gateway = recorder.tapGateway(
-      createSimulatedGateway({ client, ledgerTableName: tables.gatewayLedger, latencyMs, faults }),
+      createSimulatedGateway({ client: documents, ledgerTableName: tables.gatewayLedger, latencyMs, faults }),
     )
     const logger: IdempotencyLogger = {
       warn: (message, fields) => log(`${message} ${JSON.stringify(fields)}`),
     }
     // Stands in for the outbox's stream and the fulfilment queue; the publisher and consumer are the deployed ones.
     if (options.events !== false && postgres === undefined)
-      events = startEventFlow({ client, tables, logger, log, onOutcome: recorder.onOutcome })
+      events = startEventFlow({ client: documents, tables, logger, log, onOutcome: recorder.onOutcome })
     const payoutTables = {
       idempotency: tables.idempotency,
       ...(options.payoutTables ?? DEFAULT_LOCAL_PAYOUT_TABLES),
     }
     await ensurePayoutTables(client, payoutTables)
     payouts = startLocalPayouts({
-      client,
+      client: documents,
       tables: payoutTables,
       settlementSeconds: options.payoutSettlementSeconds ?? DEFAULT_LOCAL_SETTLEMENT_SECONDS,
       logger,
@@ -122,7 +125,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           path: '/payments',
           functionName: 'create-payment',
           handler: createPaymentHandlerWith(
-            postgres?.records ?? dynamoDBPaymentRecords({ client, tables }),
+            postgres?.records ?? dynamoDBPaymentRecords({ client: documents, tables }),
             gateway,
             { logger, onOutcome: recorder.onOutcome },
           ),
@@ -132,20 +135,20 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           path: '/payments/{paymentId}',
           functionName: 'get-payment',
           handler: getPaymentHandlerWith(
-            postgres?.records.find ?? ((paymentId) => getPayment(client, tables.payments, paymentId)),
+            postgres?.records.find ?? ((paymentId) => getPayment(documents, tables.payments, paymentId)),
           ),
         },
         ...payouts.routes,
       ],
       local: {
-        client,
+        client: documents,
         ledgerTableName: tables.gatewayLedger,
         faults,
         gatewayLatencyMs: latencyMs,
         events,
         payouts,
         console: {
-          client,
+          client: documents,
           recorder,
           tables: {
             idempotency: postgres?.tables.idempotency ?? tables.idempotency,

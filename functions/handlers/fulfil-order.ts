@@ -1,11 +1,12 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { DynamoDBStore, documentWrites } from '../../lib/dynamodb/index.js'
 import {
   type IdempotentBatchOptions,
   makeIdempotentBatchHandler,
   sqsBatch,
   sqsBodyKey,
 } from '../../lib/events/index.js'
-import { DynamoDBStore, idempotencyOf } from '../../lib/index.js'
+import { idempotencyOf } from '../../lib/index.js'
 import type { FulfilmentDependencies } from '../shared/environment.js'
 import { fulfilmentPut, getFulfilment } from '../shared/fulfilments.js'
 import { parsePaymentSucceeded } from '../shared/outbox.js'
@@ -46,7 +47,7 @@ export function fulfilOrderHandler(
       const { paymentId, owner } = event.payment
       const createdAt = new Date(now()).toISOString()
       const fulfilment = { fulfilmentId, eventId: event.eventId, paymentId, owner, createdAt }
-      handle.addToCompletion(fulfilmentPut(deps.tables.fulfilments, fulfilment))
+      handle.addToCompletion(...documentWrites([fulfilmentPut(deps.tables.fulfilments, fulfilment)]))
     }
     return { fulfilmentId }
   }

@@ -1,5 +1,5 @@
 import type { DurableContext } from '@aws/durable-execution-sdk-js'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import {
   type DurableEnvelope,
   type DurableStepConfig,
@@ -48,7 +48,7 @@ export class SimulatedCrash extends Error {
 }
 
 export interface PayoutWorkflowDependencies {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly tables: Pick<PayoutTableNames, 'payouts'>
   readonly bank: Bank
   /** Where the execution's idempotency claim is kept (the sample's idempotency table). */

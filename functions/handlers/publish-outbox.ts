@@ -1,7 +1,9 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import { unmarshall } from '@aws-sdk/util-dynamodb'
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import type { IdempotencyLogger } from '../../lib/index.js'
 import { type EventQueue, MAX_QUEUE_BATCH, type QueueMessage } from '../shared/event-queue.js'
-import { outboxEventOf } from '../shared/outbox.js'
+import { type OutboxEvent, outboxEventOf } from '../shared/outbox.js'
 
 /**
  * The outbox table's stream to the fulfilment queue. Only INSERTs are events (TTL's REMOVEs are not). The
@@ -15,7 +17,7 @@ export function publishOutboxHandler(queue: EventQueue, logger: IdempotencyLogge
     const pending: { record: DynamoDBRecord; message: QueueMessage }[] = []
     event.Records.forEach((record, position) => {
       if (record.eventName !== 'INSERT') return
-      const outboxEvent = outboxEventOf(record.dynamodb?.NewImage)
+      const outboxEvent = eventInImage(record.dynamodb?.NewImage)
       if (outboxEvent === undefined) {
         // Never sendable: after the retries it ends at the on-failure destination, for a person to look at.
         logger.warn('Outbox item without an event; reported failed', { position })
@@ -50,5 +52,19 @@ export function publishOutboxHandler(queue: EventQueue, logger: IdempotencyLogge
         itemIdentifier: record.dynamodb?.SequenceNumber ?? '',
       })),
     }
+  }
+}
+
+/**
+ * The event in a stream record's NewImage. A stream carries the item marshalled, as attribute values;
+ * `unmarshall` (what lib-dynamodb uses) reads it back into plain values, and refuses an image it cannot read.
+ */
+function eventInImage(image: Record<string, unknown> | undefined): OutboxEvent | undefined {
+  if (image === undefined) return undefined
+  try {
+    // The outbox holds strings and numbers, whose stream form is the SDK's; no binary needs decoding here.
+    return outboxEventOf(unmarshall(image as Record<string, AttributeValue>))
+  } catch {
+    return undefined
   }
 }

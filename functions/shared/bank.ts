@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb'
-import { scanAll } from './reads.js'
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { type Item, numeric, scanAll, text } from './reads.js'
 import { BANK_LEDGER_PARTITION_KEY } from './tables.js'
 
 export interface TransferRequest {
@@ -47,7 +42,7 @@ export interface Bank {
 }
 
 export interface SimulatedBankOptions {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly ledgerTableName: string
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number
@@ -70,7 +65,7 @@ export function createSimulatedBank(options: SimulatedBankOptions): Bank {
     }
     try {
       await client.send(
-        new PutItemCommand({
+        new PutCommand({
           TableName,
           Item: transferItem(fresh),
           ConditionExpression: 'attribute_not_exists(#key)',
@@ -93,12 +88,12 @@ export function createSimulatedBank(options: SimulatedBankOptions): Bank {
   async function countRepeat(bankKey: string): Promise<Transfer> {
     try {
       const { Attributes } = await client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName,
-          Key: { [BANK_LEDGER_PARTITION_KEY]: { S: bankKey } },
+          Key: { [BANK_LEDGER_PARTITION_KEY]: bankKey },
           UpdateExpression: 'ADD #requests :one',
           ExpressionAttributeNames: { '#requests': 'requests' },
-          ExpressionAttributeValues: { ':one': { N: '1' } },
+          ExpressionAttributeValues: { ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       )
@@ -112,7 +107,10 @@ export function createSimulatedBank(options: SimulatedBankOptions): Bank {
 }
 
 /** Every transfer in the ledger, oldest first; for the local API and tests, not for request paths. */
-export async function listTransfers(client: DynamoDBClient, ledgerTableName: string): Promise<Transfer[]> {
+export async function listTransfers(
+  client: DynamoDBDocumentClient,
+  ledgerTableName: string,
+): Promise<Transfer[]> {
   const transfers = (await scanAll(client, ledgerTableName)).map(transferFromItem)
   return transfers.sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt))
 }
@@ -121,26 +119,27 @@ function unavailable(cause: unknown): BankError {
   return new BankError('unavailable', `The bank could not be reached: ${String(cause)}`, { cause })
 }
 
-function transferItem(transfer: Transfer): Record<string, AttributeValue> {
+function transferItem(transfer: Transfer): Item {
+  const { bankKey, transferId, accountId, amount, currency, requests, acceptedAt } = transfer
   return {
-    [BANK_LEDGER_PARTITION_KEY]: { S: transfer.bankKey },
-    transferId: { S: transfer.transferId },
-    accountId: { S: transfer.accountId },
-    amount: { N: String(transfer.amount) },
-    currency: { S: transfer.currency },
-    requests: { N: String(transfer.requests) },
-    acceptedAt: { S: transfer.acceptedAt },
+    [BANK_LEDGER_PARTITION_KEY]: bankKey,
+    transferId,
+    accountId,
+    amount,
+    currency,
+    requests,
+    acceptedAt,
   }
 }
 
-function transferFromItem(item: Record<string, AttributeValue>): Transfer {
+function transferFromItem(item: Item): Transfer {
   return {
-    transferId: item.transferId?.S ?? '',
-    bankKey: item[BANK_LEDGER_PARTITION_KEY]?.S ?? '',
-    accountId: item.accountId?.S ?? '',
-    amount: Number(item.amount?.N),
-    currency: item.currency?.S ?? '',
-    requests: Number(item.requests?.N),
-    acceptedAt: item.acceptedAt?.S ?? '',
+    transferId: text(item.transferId),
+    bankKey: text(item[BANK_LEDGER_PARTITION_KEY]),
+    accountId: text(item.accountId),
+    amount: numeric(item.amount),
+    currency: text(item.currency),
+    requests: numeric(item.requests),
+    acceptedAt: text(item.acceptedAt),
   }
 }

@@ -1,23 +1,24 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createSimulatedGateway, type PaymentGateway } from './gateway.js'
-import { PAYMENTS_ENV, type PaymentsTableNames, type SampleTableNames } from './tables.js'
+import { PAYMENTS_ENV, type PaymentsTableNames, required, type SampleTableNames } from './tables.js'
 
 /** What create-payment needs; its Lambda entry point builds it from the environment, the local API by hand. */
 export interface PaymentsDependencies {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly tables: PaymentsTableNames
   readonly gateway: PaymentGateway
 }
 
 /** What get-payment needs: it reads the payments table and nothing else. */
 export interface PaymentReaderDependencies {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly paymentsTableName: string
 }
 
 /** What fulfil-order needs: its idempotency records and the fulfilments it writes with them. */
 export interface FulfilmentDependencies {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly tables: Pick<SampleTableNames, 'idempotency' | 'fulfilments'>
 }
 
@@ -69,12 +70,12 @@ export function fulfilmentDependenciesFromEnvironment(
   }
 }
 
-function clientFromEnvironment(env: NodeJS.ProcessEnv): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: env[PAYMENTS_ENV.dynamodbEndpoint] || undefined })
-}
-
-export function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name]
-  if (!value) throw new Error(`The payment functions need the ${name} environment variable`)
-  return value
+/**
+ * The DocumentClient every sample function reads and writes its own items through, as plain values; the
+ * idempotency store takes the same client.
+ */
+export function clientFromEnvironment(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: env[PAYMENTS_ENV.dynamodbEndpoint] || undefined }),
+  )
 }

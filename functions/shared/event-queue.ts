@@ -1,6 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { required } from './environment.js'
-import { PAYMENTS_ENV } from './tables.js'
+import { PAYMENTS_ENV, required } from './tables.js'
 
 /** SQS takes at most 10 messages per SendMessageBatch. */
 export const MAX_QUEUE_BATCH = 10

@@ -1,5 +1,6 @@
-import type { AttributeValue, DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb'
-import { getItem, scanAll } from './reads.js'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DocumentWrite } from '../../lib/dynamodb/index.js'
+import { getItem, type Item, scanAll, text } from './reads.js'
 import { FULFILMENTS_PARTITION_KEY } from './tables.js'
 
 /** An order to ship, made once per paid payment. */
@@ -14,17 +15,12 @@ export interface Fulfilment {
 }
 
 /** The fulfilment item, for the consumer's completion transaction; one fulfilment id is written at most once. */
-export function fulfilmentPut(fulfilmentsTableName: string, fulfilment: Fulfilment): TransactWriteItem {
+export function fulfilmentPut(fulfilmentsTableName: string, fulfilment: Fulfilment): DocumentWrite {
+  const { fulfilmentId, eventId, paymentId, owner, createdAt } = fulfilment
   return {
     Put: {
       TableName: fulfilmentsTableName,
-      Item: {
-        [FULFILMENTS_PARTITION_KEY]: { S: fulfilment.fulfilmentId },
-        eventId: { S: fulfilment.eventId },
-        paymentId: { S: fulfilment.paymentId },
-        owner: { S: fulfilment.owner },
-        createdAt: { S: fulfilment.createdAt },
-      },
+      Item: { [FULFILMENTS_PARTITION_KEY]: fulfilmentId, eventId, paymentId, owner, createdAt },
       ConditionExpression: 'attribute_not_exists(#id)',
       ExpressionAttributeNames: { '#id': FULFILMENTS_PARTITION_KEY },
     },
@@ -32,7 +28,7 @@ export function fulfilmentPut(fulfilmentsTableName: string, fulfilment: Fulfilme
 }
 
 export async function getFulfilment(
-  client: DynamoDBClient,
+  client: DynamoDBDocumentClient,
   fulfilmentsTableName: string,
   fulfilmentId: string,
 ): Promise<Fulfilment | undefined> {
@@ -42,18 +38,18 @@ export async function getFulfilment(
 
 /** Every fulfilment; for the local API's inspection route and tests, not for request paths. */
 export async function listFulfilments(
-  client: DynamoDBClient,
+  client: DynamoDBDocumentClient,
   fulfilmentsTableName: string,
 ): Promise<Fulfilment[]> {
   return (await scanAll(client, fulfilmentsTableName)).map(fulfilmentFromItem)
 }
 
-function fulfilmentFromItem(item: Record<string, AttributeValue>): Fulfilment {
+function fulfilmentFromItem(item: Item): Fulfilment {
   return {
-    fulfilmentId: item[FULFILMENTS_PARTITION_KEY]?.S ?? '',
-    eventId: item.eventId?.S ?? '',
-    paymentId: item.paymentId?.S ?? '',
-    owner: item.owner?.S ?? '',
-    createdAt: item.createdAt?.S ?? '',
+    fulfilmentId: text(item[FULFILMENTS_PARTITION_KEY]),
+    eventId: text(item.eventId),
+    paymentId: text(item.paymentId),
+    owner: text(item.owner),
+    createdAt: text(item.createdAt),
   }
 }

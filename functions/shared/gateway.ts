@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb'
-import { scanAll } from './reads.js'
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
+import { type Item, numeric, scanAll, text } from './reads.js'
 import { GATEWAY_LEDGER_PARTITION_KEY } from './tables.js'
 
 /** The gateway's test amount for a declined card (in minor units), as real gateways document theirs. */
@@ -58,7 +53,7 @@ export interface PaymentGateway {
 }
 
 export interface SimulatedGatewayOptions {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly ledgerTableName: string
   readonly latencyMs: number
   readonly faults?: GatewayFaults
@@ -87,7 +82,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Paymen
     }
     try {
       await client.send(
-        new PutItemCommand({
+        new PutCommand({
           TableName,
           Item: chargeItem(fresh),
           ConditionExpression: 'attribute_not_exists(#key)',
@@ -108,12 +103,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Paymen
   async function countRepeat(gatewayKey: string): Promise<Charge> {
     try {
       const { Attributes } = await client.send(
-        new UpdateItemCommand({
+        new UpdateCommand({
           TableName,
-          Key: { [GATEWAY_LEDGER_PARTITION_KEY]: { S: gatewayKey } },
+          Key: { [GATEWAY_LEDGER_PARTITION_KEY]: gatewayKey },
           UpdateExpression: 'ADD #requests :one',
           ExpressionAttributeNames: { '#requests': 'requests' },
-          ExpressionAttributeValues: { ':one': { N: '1' } },
+          ExpressionAttributeValues: { ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       )
@@ -127,7 +122,10 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Paymen
 }
 
 /** Every charge in the ledger; for the local API's inspection route, not for request paths. */
-export async function listCharges(client: DynamoDBClient, ledgerTableName: string): Promise<Charge[]> {
+export async function listCharges(
+  client: DynamoDBDocumentClient,
+  ledgerTableName: string,
+): Promise<Charge[]> {
   const charges = (await scanAll(client, ledgerTableName)).map(chargeFromItem)
   return charges.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
@@ -138,27 +136,28 @@ function unavailable(cause: unknown): GatewayError {
   })
 }
 
-function chargeItem(charge: Charge): Record<string, AttributeValue> {
+function chargeItem(charge: Charge): Item {
+  const { gatewayKey, chargeId, amount, currency, status, requests, createdAt } = charge
   return {
-    [GATEWAY_LEDGER_PARTITION_KEY]: { S: charge.gatewayKey },
-    chargeId: { S: charge.chargeId },
-    amount: { N: String(charge.amount) },
-    currency: { S: charge.currency },
-    status: { S: charge.status },
-    requests: { N: String(charge.requests) },
-    createdAt: { S: charge.createdAt },
+    [GATEWAY_LEDGER_PARTITION_KEY]: gatewayKey,
+    chargeId,
+    amount,
+    currency,
+    status,
+    requests,
+    createdAt,
   }
 }
 
-function chargeFromItem(item: Record<string, AttributeValue>): Charge {
+function chargeFromItem(item: Item): Charge {
   return {
-    chargeId: item.chargeId?.S ?? '',
-    gatewayKey: item[GATEWAY_LEDGER_PARTITION_KEY]?.S ?? '',
-    amount: Number(item.amount?.N),
-    currency: item.currency?.S ?? '',
-    status: item.status?.S === 'declined' ? 'declined' : 'succeeded',
-    requests: Number(item.requests?.N),
-    createdAt: item.createdAt?.S ?? '',
+    chargeId: text(item.chargeId),
+    gatewayKey: text(item[GATEWAY_LEDGER_PARTITION_KEY]),
+    amount: numeric(item.amount),
+    currency: text(item.currency),
+    status: item.status === 'declined' ? 'declined' : 'succeeded',
+    requests: numeric(item.requests),
+    createdAt: text(item.createdAt),
   }
 }
 

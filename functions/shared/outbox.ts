@@ -1,6 +1,6 @@
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb'
-import type { AttributeValue } from 'aws-lambda'
+import type { DocumentWrite } from '../../lib/dynamodb/index.js'
 import type { Payment } from './payments.js'
+import type { Item } from './reads.js'
 import { OUTBOX_PARTITION_KEY, OUTBOX_TTL_ATTRIBUTE } from './tables.js'
 
 export const PAYMENT_SUCCEEDED = 'payment-succeeded'
@@ -61,17 +61,17 @@ export function paymentSucceededEvent(payment: Payment): PaymentSucceededEvent {
 }
 
 /** The outbox item, for the payment's completion transaction; one event id is written at most once. */
-export function outboxPut(outboxTableName: string, event: PaymentSucceededEvent): TransactWriteItem {
+export function outboxPut(outboxTableName: string, event: PaymentSucceededEvent): DocumentWrite {
   const expiresAtEpochSeconds = Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS
   return {
     Put: {
       TableName: outboxTableName,
       Item: {
-        [OUTBOX_PARTITION_KEY]: { S: event.eventId },
-        type: { S: event.type },
-        body: { S: JSON.stringify(event) },
-        occurredAt: { S: event.occurredAt },
-        [OUTBOX_TTL_ATTRIBUTE]: { N: String(expiresAtEpochSeconds) },
+        [OUTBOX_PARTITION_KEY]: event.eventId,
+        type: event.type,
+        body: JSON.stringify(event),
+        occurredAt: event.occurredAt,
+        [OUTBOX_TTL_ATTRIBUTE]: expiresAtEpochSeconds,
       },
       ConditionExpression: 'attribute_not_exists(#id)',
       ExpressionAttributeNames: { '#id': OUTBOX_PARTITION_KEY },
@@ -79,12 +79,16 @@ export function outboxPut(outboxTableName: string, event: PaymentSucceededEvent)
   }
 }
 
-/** The event in a stream record's NewImage (or a scanned item); undefined when the item is not an outbox event. */
-export function outboxEventOf(image: Record<string, AttributeValue> | undefined): OutboxEvent | undefined {
-  const eventId = image?.[OUTBOX_PARTITION_KEY]?.S
-  const type = image?.type?.S
-  const body = image?.body?.S
-  if (!eventId || !type || body === undefined) return undefined
+/**
+ * The event in an outbox item (a scanned item, or a stream record's NewImage once unmarshalled); undefined when
+ * the item is not an outbox event.
+ */
+export function outboxEventOf(item: Item | undefined): OutboxEvent | undefined {
+  const eventId = item?.[OUTBOX_PARTITION_KEY]
+  const type = item?.type
+  const body = item?.body
+  if (typeof eventId !== 'string' || typeof type !== 'string' || typeof body !== 'string') return undefined
+  if (eventId === '' || type === '') return undefined
   return { eventId, type, body }
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda'
-import { DynamoDBStore, type IdempotencyStore, idempotencyOf } from '../../lib/index.js'
+import { DynamoDBStore, documentWrites } from '../../lib/dynamodb/index.js'
+import { type IdempotencyStore, idempotencyOf } from '../../lib/index.js'
 import type { PaymentsDependencies } from './environment.js'
 import { getPayment, type Payment, paymentCompletionWrites } from './payments.js'
 
@@ -16,7 +17,10 @@ export interface PaymentRecords {
   record(payment: Payment, context: Context): Promise<void> | void
 }
 
-/** DynamoDB: the payment (and its outbox event) join the completion's TransactWriteItems. */
+/**
+ * DynamoDB: the payment (and its outbox event) join the completion's TransactWriteItems. They are written as
+ * plain values; `documentWrites` marshals them as lib-dynamodb would, and the store shares the DocumentClient.
+ */
 export function dynamoDBPaymentRecords(
   deps: Pick<PaymentsDependencies, 'client' | 'tables'>,
 ): PaymentRecords {
@@ -24,7 +28,9 @@ export function dynamoDBPaymentRecords(
     store: new DynamoDBStore({ tableName: deps.tables.idempotency, client: deps.client }),
     find: (paymentId) => getPayment(deps.client, deps.tables.payments, paymentId),
     record(payment, context) {
-      idempotencyOf(context)?.addToCompletion(...paymentCompletionWrites(deps.tables, payment))
+      idempotencyOf(context)?.addToCompletion(
+        ...documentWrites(paymentCompletionWrites(deps.tables, payment)),
+      )
     },
   }
 }

@@ -1,6 +1,7 @@
-import type { AttributeValue, DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { DocumentWrite } from '../../lib/dynamodb/index.js'
 import { outboxPut, paymentSucceededEvent } from './outbox.js'
-import { getItem } from './reads.js'
+import { getItem, type Item, numeric, optionalText, text } from './reads.js'
 import { PAYMENTS_PARTITION_KEY, type PaymentsTableNames } from './tables.js'
 
 export interface Payment {
@@ -27,18 +28,19 @@ export function paymentView({ owner: _owner, ...view }: Payment): PaymentView {
  * exactly when its COMPLETED record does, and so does the `payment-succeeded` event announcing it in the outbox.
  * The event is never published after the write (a crash in between would lose it, a retry double it): the
  * outbox table's stream publishes it once the transaction has committed. A declined payment announces nothing.
+ * Plain values, as lib-dynamodb takes them: `documentWrites` turns them into what `addToCompletion` takes.
  */
 export function paymentCompletionWrites(
   tables: Pick<PaymentsTableNames, 'payments' | 'outbox'>,
   payment: Payment,
-): TransactWriteItem[] {
+): DocumentWrite[] {
   const event =
     payment.status === 'succeeded' ? [outboxPut(tables.outbox, paymentSucceededEvent(payment))] : []
   return [paymentPut(tables.payments, payment), ...event]
 }
 
 /** The payment item alone; the paymentId is derived from the idempotency key, so one key makes one payment. */
-export function paymentPut(paymentsTableName: string, payment: Payment): TransactWriteItem {
+export function paymentPut(paymentsTableName: string, payment: Payment): DocumentWrite {
   return {
     Put: {
       TableName: paymentsTableName,
@@ -50,7 +52,7 @@ export function paymentPut(paymentsTableName: string, payment: Payment): Transac
 }
 
 export async function getPayment(
-  client: DynamoDBClient,
+  client: DynamoDBDocumentClient,
   paymentsTableName: string,
   paymentId: string,
 ): Promise<Payment | undefined> {
@@ -58,28 +60,30 @@ export async function getPayment(
   return item === undefined ? undefined : paymentFromItem(item)
 }
 
-function paymentItem(payment: Payment): Record<string, AttributeValue> {
+function paymentItem(payment: Payment): Item {
+  const { paymentId, owner, status, amount, currency, description, chargeId, createdAt } = payment
   return {
-    [PAYMENTS_PARTITION_KEY]: { S: payment.paymentId },
-    owner: { S: payment.owner },
-    status: { S: payment.status },
-    amount: { N: String(payment.amount) },
-    currency: { S: payment.currency },
-    ...(payment.description === undefined ? {} : { description: { S: payment.description } }),
-    chargeId: { S: payment.chargeId },
-    createdAt: { S: payment.createdAt },
+    [PAYMENTS_PARTITION_KEY]: paymentId,
+    owner,
+    status,
+    amount,
+    currency,
+    ...(description === undefined ? {} : { description }),
+    chargeId,
+    createdAt,
   }
 }
 
-function paymentFromItem(item: Record<string, AttributeValue>): Payment {
+function paymentFromItem(item: Item): Payment {
+  const description = optionalText(item.description)
   return {
-    paymentId: item[PAYMENTS_PARTITION_KEY]?.S ?? '',
-    owner: item.owner?.S ?? '',
-    status: item.status?.S === 'declined' ? 'declined' : 'succeeded',
-    amount: Number(item.amount?.N),
-    currency: item.currency?.S ?? '',
-    ...(item.description?.S === undefined ? {} : { description: item.description.S }),
-    chargeId: item.chargeId?.S ?? '',
-    createdAt: item.createdAt?.S ?? '',
+    paymentId: text(item[PAYMENTS_PARTITION_KEY]),
+    owner: text(item.owner),
+    status: item.status === 'declined' ? 'declined' : 'succeeded',
+    amount: numeric(item.amount),
+    currency: text(item.currency),
+    ...(description === undefined ? {} : { description }),
+    chargeId: text(item.chargeId),
+    createdAt: text(item.createdAt),
   }
 }

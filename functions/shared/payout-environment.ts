@@ -1,11 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { LambdaDurableExecutions } from '../../lib/durable/index.js'
 import { DynamoDBStore } from '../../lib/index.js'
 import type { PayoutApiDependencies } from '../handlers/create-payout.js'
 import type { PayoutWorkflowDependencies } from '../handlers/payout-workflow.js'
 import { createSimulatedBank } from './bank.js'
-import { required } from './environment.js'
-import { PAYMENTS_ENV } from './tables.js'
+import { clientFromEnvironment } from './environment.js'
+import { PAYMENTS_ENV, required } from './tables.js'
 
 /**
  * A minute: long enough to watch `GET /operations/{id}` answer `running` with curl, short enough for a demo. A
@@ -17,7 +16,7 @@ export const DEFAULT_SETTLEMENT_SECONDS = 60
 export function payoutWorkflowDependenciesFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): Omit<PayoutWorkflowDependencies, 'logger'> {
-  const client = clientOf(env)
+  const client = clientFromEnvironment(env)
   const idempotency = required(env, PAYMENTS_ENV.idempotencyTable)
   return {
     client,
@@ -35,7 +34,7 @@ export function payoutApiDependenciesFromEnvironment(
   return {
     store: new DynamoDBStore({
       tableName: required(env, PAYMENTS_ENV.idempotencyTable),
-      client: clientOf(env),
+      client: clientFromEnvironment(env),
     }),
     executions: executionsFromEnvironment(env),
   }
@@ -54,8 +53,4 @@ export function settlementSeconds(value: string | undefined): number {
       `${PAYMENTS_ENV.settlementSeconds} must be a whole number of seconds, 1 or more, got ${value}`,
     )
   return seconds
-}
-
-function clientOf(env: NodeJS.ProcessEnv): DynamoDBClient {
-  return new DynamoDBClient({ endpoint: env[PAYMENTS_ENV.dynamodbEndpoint] || undefined })
 }

@@ -1,11 +1,6 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb'
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import type { PayoutRequest } from './payout-request.js'
-import { getItem, scanAll } from './reads.js'
+import { getItem, type Item, numeric, optionalText, scanAll, text } from './reads.js'
 import { PAYOUTS_PARTITION_KEY } from './tables.js'
 
 export interface Payout extends PayoutRequest {
@@ -31,13 +26,13 @@ export function payoutView({ owner: _owner, ...view }: Payout): PayoutView {
  * the step after a crash finds its own reservation and returns it, so one payout is reserved once.
  */
 export async function reservePayout(
-  client: DynamoDBClient,
+  client: DynamoDBDocumentClient,
   tableName: string,
   payout: Payout,
 ): Promise<Payout> {
   try {
     await client.send(
-      new PutItemCommand({
+      new PutCommand({
         TableName: tableName,
         Item: payoutItem(payout),
         ConditionExpression: 'attribute_not_exists(#id)',
@@ -56,7 +51,7 @@ export async function reservePayout(
 
 /** Records the bank's settled transfer on the reserved payout; repeating it changes nothing more. */
 export function recordPaid(
-  client: DynamoDBClient,
+  client: DynamoDBDocumentClient,
   tableName: string,
   payoutId: string,
   paid: { transferId: string; paidAt: string },
@@ -66,21 +61,21 @@ export function recordPaid(
     tableName,
     payoutId,
     'SET #status = :paid, transferId = :transferId, paidAt = if_not_exists(paidAt, :paidAt)',
-    { ':paid': { S: 'paid' }, ':transferId': { S: paid.transferId }, ':paidAt': { S: paid.paidAt } },
+    { ':paid': 'paid', ':transferId': paid.transferId, ':paidAt': paid.paidAt },
   )
 }
 
 async function updatePayout(
-  client: DynamoDBClient,
+  client: DynamoDBDocumentClient,
   tableName: string,
   payoutId: string,
   UpdateExpression: string,
-  values: Record<string, AttributeValue>,
+  values: Item,
 ): Promise<Payout> {
   const { Attributes } = await client.send(
-    new UpdateItemCommand({
+    new UpdateCommand({
       TableName: tableName,
-      Key: { [PAYOUTS_PARTITION_KEY]: { S: payoutId } },
+      Key: { [PAYOUTS_PARTITION_KEY]: payoutId },
       UpdateExpression,
       // Only a reserved payout is updated: a missing one is a bug, not a payout to create here.
       ConditionExpression: 'attribute_exists(#id)',
@@ -93,33 +88,29 @@ async function updatePayout(
 }
 
 /** Every payout, oldest first; for the local API and tests, never for request paths. */
-export async function listPayouts(client: DynamoDBClient, tableName: string): Promise<Payout[]> {
+export async function listPayouts(client: DynamoDBDocumentClient, tableName: string): Promise<Payout[]> {
   const payouts = (await scanAll(client, tableName)).map(payoutFromItem)
   return payouts.sort((a, b) => a.reservedAt.localeCompare(b.reservedAt))
 }
 
-function payoutItem(payout: Payout): Record<string, AttributeValue> {
-  return {
-    [PAYOUTS_PARTITION_KEY]: { S: payout.payoutId },
-    owner: { S: payout.owner },
-    status: { S: payout.status },
-    accountId: { S: payout.accountId },
-    amount: { N: String(payout.amount) },
-    currency: { S: payout.currency },
-    reservedAt: { S: payout.reservedAt },
-  }
+/** A reservation: the payout as reserved, without the bank's answer, which only `recordPaid` sets. */
+function payoutItem(payout: Payout): Item {
+  const { payoutId, owner, status, accountId, amount, currency, reservedAt } = payout
+  return { [PAYOUTS_PARTITION_KEY]: payoutId, owner, status, accountId, amount, currency, reservedAt }
 }
 
-function payoutFromItem(item: Record<string, AttributeValue>): Payout {
+function payoutFromItem(item: Item): Payout {
+  const transferId = optionalText(item.transferId)
+  const paidAt = optionalText(item.paidAt)
   return {
-    payoutId: item[PAYOUTS_PARTITION_KEY]?.S ?? '',
-    owner: item.owner?.S ?? '',
-    status: item.status?.S === 'paid' ? 'paid' : 'reserved',
-    accountId: item.accountId?.S ?? '',
-    amount: Number(item.amount?.N),
-    currency: item.currency?.S ?? '',
-    reservedAt: item.reservedAt?.S ?? '',
-    ...(item.transferId?.S !== undefined && { transferId: item.transferId.S }),
-    ...(item.paidAt?.S !== undefined && { paidAt: item.paidAt.S }),
+    payoutId: text(item[PAYOUTS_PARTITION_KEY]),
+    owner: text(item.owner),
+    status: item.status === 'paid' ? 'paid' : 'reserved',
+    accountId: text(item.accountId),
+    amount: numeric(item.amount),
+    currency: text(item.currency),
+    reservedAt: text(item.reservedAt),
+    ...(transferId !== undefined && { transferId }),
+    ...(paidAt !== undefined && { paidAt }),
   }
 }

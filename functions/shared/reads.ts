@@ -1,21 +1,17 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb'
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
 
-type Item = Record<string, AttributeValue>
+/** An item as lib-dynamodb hands it back: plain JavaScript values (strings, numbers, ...), not attribute values. */
+export type Item = Record<string, unknown>
 
 /** One item by its string partition key, strongly consistent: a request must see the write it follows. */
 export async function getItem(
-  client: DynamoDBClient,
+  client: DynamoDBDocumentClient,
   tableName: string,
   keyName: string,
   keyValue: string,
 ): Promise<Item | undefined> {
   const { Item } = await client.send(
-    new GetItemCommand({ TableName: tableName, Key: { [keyName]: { S: keyValue } }, ConsistentRead: true }),
+    new GetCommand({ TableName: tableName, Key: { [keyName]: keyValue }, ConsistentRead: true }),
   )
   return Item
 }
@@ -24,12 +20,9 @@ export async function getItem(
  * Every item of a small table, page by page, strongly consistent. For the local API's inspection routes and its
  * outbox poller, never for request paths: a scan reads the whole table.
  */
-export async function scanAll(
-  client: DynamoDBClient,
-  tableName: string,
-): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = []
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined
+export async function scanAll(client: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
+  const items: Item[] = []
+  let ExclusiveStartKey: Item | undefined
   do {
     const page = await client.send(
       new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }),
@@ -39,3 +32,13 @@ export async function scanAll(
   } while (ExclusiveStartKey !== undefined)
   return items
 }
+
+/**
+ * Read leniently, as the sample always has: a member of another type (or none) reads as empty, so one odd item
+ * makes one odd row, never a failed listing.
+ */
+export const text = (value: unknown): string => (typeof value === 'string' ? value : '')
+export const optionalText = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined
+/** NaN for a missing or non-numeric member, as `Number(undefined)` was. */
+export const numeric = (value: unknown): number => (typeof value === 'number' ? value : Number.NaN)

@@ -29,6 +29,16 @@ export const PAYMENTS_ENV = {
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
 } as const
 
+/**
+ * The variable's value, or an error naming it. Here, beside the names, rather than with the clients: the
+ * publisher reads its queue's URL with it and must not bundle a DynamoDB client.
+ */
+export function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name]
+  if (!value) throw new Error(`The payment functions need the ${name} environment variable`)
+  return value
+}
+
 /** Partition key of the payments table; its items also record the owner (the caller's principal). */
 export const PAYMENTS_PARTITION_KEY = 'paymentId'
 /** Partition key of the simulated gateway's ledger: the idempotency key the gateway dedupes charges on. */

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { fulfilOrderHandler } from '../../functions/handlers/fulfil-order.js'
 import { publishOutboxHandler } from '../../functions/handlers/publish-outbox.js'
 import { listFulfilments } from '../../functions/shared/fulfilments.js'
@@ -36,7 +36,7 @@ export interface LocalEventFlow {
  * events. The handlers are the ones deployed; only the plumbing between them is local.
  */
 export function startEventFlow(options: {
-  client: DynamoDBClient
+  client: DynamoDBDocumentClient
   tables: SampleTableNames
   logger: IdempotencyLogger
   log: (line: string) => void

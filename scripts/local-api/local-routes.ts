@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { type GatewayFaults, listCharges } from '../../functions/shared/gateway.js'
 import { jsonResponse } from '../../functions/shared/problems.js'
 import type { HttpResult } from '../../lib/http/index.js'
@@ -22,7 +22,7 @@ export class FaultSwitch implements GatewayFaults {
 }
 
 export interface LocalRouteContext {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly ledgerTableName: string
   readonly faults: FaultSwitch
   readonly gatewayLatencyMs: number

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import type { DynamoDBClient, AttributeValue as ItemValue } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { marshall } from '@aws-sdk/util-dynamodb'
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda'
 import { MAX_QUEUE_BATCH } from '../../functions/shared/event-queue.js'
 import { outboxEventOf } from '../../functions/shared/outbox.js'
-import { scanAll } from '../../functions/shared/reads.js'
+import { type Item, scanAll, text } from '../../functions/shared/reads.js'
 import { OUTBOX_PARTITION_KEY } from '../../functions/shared/tables.js'
 
 export type StreamPublisher = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>
@@ -24,12 +25,13 @@ export class OutboxPoller {
   private readonly published = new Set<string>()
   /** One stream record per event, so a redelivery carries the same eventID and SequenceNumber, as on a shard. */
   private readonly records = new Map<string, DynamoDBRecord>()
+  private readonly eventIds = new WeakMap<DynamoDBRecord, string>()
   private readonly duplicated = new Set<string>()
   private duplicatesPending = 0
   private sequence = FIRST_SEQUENCE_NUMBER
 
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly outboxTableName: string,
     private readonly publisher: StreamPublisher,
     private readonly now: () => number = Date.now,
@@ -45,14 +47,13 @@ export class OutboxPoller {
     const unpublished = (await scanAll(this.client, this.outboxTableName))
       .filter(
         (item) =>
-          !this.published.has(item[OUTBOX_PARTITION_KEY]?.S ?? '') &&
-          Date.parse(item.occurredAt?.S ?? '') >= oldestEpochMs,
+          !this.published.has(text(item[OUTBOX_PARTITION_KEY])) &&
+          Date.parse(text(item.occurredAt)) >= oldestEpochMs &&
+          outboxEventOf(item) !== undefined,
       )
-      .map(streamImage)
-      .filter((image) => outboxEventOf(image) !== undefined)
-      .sort((a, b) => (a.occurredAt?.S ?? '').localeCompare(b.occurredAt?.S ?? ''))
+      .sort((a, b) => text(a.occurredAt).localeCompare(text(b.occurredAt)))
     for (let start = 0; start < unpublished.length; start += MAX_QUEUE_BATCH) {
-      const records = unpublished.slice(start, start + MAX_QUEUE_BATCH).map((image) => this.recordFor(image))
+      const records = unpublished.slice(start, start + MAX_QUEUE_BATCH).map((item) => this.recordFor(item))
       const failed = await this.publisher({ Records: records }).then(
         (response) => new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier)),
         (error: Error) => {
@@ -66,7 +67,7 @@ export class OutboxPoller {
   }
 
   private settle(record: DynamoDBRecord): void {
-    const eventId = record.dynamodb?.Keys?.[OUTBOX_PARTITION_KEY]?.S ?? ''
+    const eventId = this.eventIds.get(record) ?? ''
     if (this.duplicatesPending > 0 && !this.duplicated.has(eventId)) {
       this.duplicatesPending--
       this.duplicated.add(eventId)
@@ -76,11 +77,12 @@ export class OutboxPoller {
     this.records.delete(eventId)
   }
 
-  private recordFor(image: Record<string, AttributeValue>): DynamoDBRecord {
-    const eventId = image[OUTBOX_PARTITION_KEY]?.S ?? ''
+  private recordFor(item: Item): DynamoDBRecord {
+    const eventId = text(item[OUTBOX_PARTITION_KEY])
     const existing = this.records.get(eventId)
     if (existing !== undefined) return existing
     this.sequence++
+    const image = streamImage(item)
     const record: DynamoDBRecord = {
       eventID: randomUUID().replaceAll('-', ''),
       eventName: 'INSERT',
@@ -88,8 +90,8 @@ export class OutboxPoller {
       eventSource: 'aws:dynamodb',
       awsRegion: 'local',
       dynamodb: {
-        ApproximateCreationDateTime: Math.floor(Date.parse(image.occurredAt?.S ?? '') / 1000),
-        Keys: { [OUTBOX_PARTITION_KEY]: { S: eventId } },
+        ApproximateCreationDateTime: Math.floor(Date.parse(text(item.occurredAt)) / 1000),
+        Keys: streamImage({ [OUTBOX_PARTITION_KEY]: eventId }),
         NewImage: image,
         SequenceNumber: String(this.sequence),
         SizeBytes: Buffer.byteLength(JSON.stringify(image)),
@@ -98,14 +100,18 @@ export class OutboxPoller {
       eventSourceARN: `arn:aws:dynamodb:local:000000000000:table/${this.outboxTableName}/stream/local`,
     }
     this.records.set(eventId, record)
+    this.eventIds.set(record, eventId)
     return record
   }
 }
 
-/** A stream image carries binary attributes as base64 text, where the SDK hands back bytes. */
-function streamImage(item: Record<string, ItemValue>): Record<string, AttributeValue> {
+/**
+ * The item as a stream record carries it: marshalled into attribute values (the stream's wire form, which the
+ * publisher unmarshalls), with binary attributes as base64 text where the SDK has bytes.
+ */
+function streamImage(item: Item): Record<string, AttributeValue> {
   return JSON.parse(
-    JSON.stringify(item, (_name, value: unknown) =>
+    JSON.stringify(marshall(item), (_name, value: unknown) =>
       value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
     ),
   ) as Record<string, AttributeValue>

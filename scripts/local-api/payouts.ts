@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createPayoutHandler } from '../../functions/handlers/create-payout.js'
 import { getOperationHandler } from '../../functions/handlers/get-operation.js'
 import {
@@ -48,7 +48,7 @@ export interface LocalPayouts {
 }
 
 export interface LocalPayoutsOptions {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly tables: PayoutTableNames
   /** How long the workflow waits for the bank to settle; a real wait, so short locally. */
   readonly settlementSeconds: number
@@ -130,7 +130,11 @@ function unavailable(nodeVersion: string, inspect: LocalPayouts['localRoute']): 
   }
 }
 
-function inspectionRoutes(client: DynamoDBClient, tables: PayoutTableNames, crashes: PayoutCrashSwitch) {
+function inspectionRoutes(
+  client: DynamoDBDocumentClient,
+  tables: PayoutTableNames,
+  crashes: PayoutCrashSwitch,
+) {
   return async (route: string, body: Buffer): Promise<HttpResult | undefined> => {
     if (route === 'GET /_local/payouts') {
       const payouts = await listPayouts(client, tables.payouts)

@@ -1,3 +1,4 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb'
 import pg from 'pg'
 import type { PaymentRecords } from '../../functions/shared/payment-records.js'
 import {
@@ -58,7 +59,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       records: postgresPaymentRecords(pool, tables),
       async consoleRecords() {
         const { rows } = await pool.query(`SELECT * FROM ${table}`)
-        return rows.map((row) => toItem(fromRow(row as RecordRow)))
+        // As the DynamoDB items the console reads, in the plain values lib-dynamodb would hand back.
+        return rows.map((row) => unmarshall(toItem(fromRow(row as RecordRow))))
       },
       databaseExited: server?.exited,
       stop,

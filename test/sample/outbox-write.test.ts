@@ -22,7 +22,7 @@ afterAll(() => db.destroy())
 const freshUser = () => `shopper-${randomUUID()}`
 const json = (result: { body?: string }) => JSON.parse(result.body ?? '{}')
 const paymentsOf = async (owner: string) =>
-  (await scanAll(db, tables.payments)).filter((item) => item.owner?.S === owner)
+  (await scanAll(db, tables.payments)).filter((item) => item.owner === owner)
 
 describe('create-payment and its outbox', () => {
   it('writes one payment-succeeded event, with an id derived from the payment, in the payment’s transaction', async () => {
@@ -41,9 +41,9 @@ describe('create-payment and its outbox', () => {
       },
     ])
     const [item] = (await scanAll(db, tables.outbox)).filter(
-      (candidate) => candidate.eventId?.S === `payment-succeeded:${paymentId}`,
+      (candidate) => candidate.eventId === `payment-succeeded:${paymentId}`,
     )
-    expect(Number(item?.expiresAt?.N)).toBe(Math.floor(Date.parse(createdAt) / 1000) + WEEK_SECONDS)
+    expect(item?.expiresAt).toBe(Math.floor(Date.parse(createdAt) / 1000) + WEEK_SECONDS)
 
     const replay = await payments.pay(user, { key })
     expect(replay.headers?.['Idempotent-Replayed']).toBe('true')

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { marshall } from '@aws-sdk/util-dynamodb'
 import type { DynamoDBRecord } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { describe, expect, it } from 'vitest'
@@ -21,8 +22,8 @@ function insertOf(n: number, eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT
     chargeId: `ch_${n}`,
     createdAt: '2026-11-27T12:00:00.000Z',
   })
-  // The outbox item holds strings and numbers only: the same shape in the SDK and in a stream image.
-  const image = outboxPut('outbox', event).Put?.Item as unknown as Image
+  // The stream carries the item marshalled; the outbox holds strings and numbers, which need no base64 step.
+  const image = marshall(outboxPut('outbox', event).Put?.Item ?? {}) as Image
   return streamRecord(String(1000 + n), { eventId: { S: event.eventId } }, image, eventName)
 }
 
@@ -73,7 +74,10 @@ describe('publish-outbox, the outbox stream to the fulfilment queue', () => {
     const { queue, sent } = capturingQueue()
     const publish = publishOutboxHandler(queue, silent)
     const broken = streamRecord('1001', { eventId: { S: 'e1' } }, { eventId: { S: 'e1' } }, 'INSERT')
-    expect(await publish(streamEvent(broken, insertOf(2)))).toEqual(sequenceNumbers(1))
+    // Not attribute values at all: unmarshalling it fails, and the record is reported like any other.
+    const unreadable = { eventId: { Q: 'e3' } } as unknown as Image
+    const garbled = streamRecord('1003', { eventId: { S: 'e3' } }, unreadable, 'INSERT')
+    expect(await publish(streamEvent(broken, insertOf(2), garbled))).toEqual(sequenceNumbers(1, 3))
     expect(sent).toHaveLength(1)
   })
 })

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { marshall } from '@aws-sdk/util-dynamodb'
 import type { Context, DynamoDBRecord, SQSRecord } from 'aws-lambda'
 import { createPaymentHandler } from '../../functions/handlers/create-payment.js'
 import type { EventQueue, QueueMessage } from '../../functions/shared/event-queue.js'
@@ -78,7 +79,7 @@ export async function outboxEventsOf(
   owner: string,
 ): Promise<PaymentSucceededEvent[]> {
   return (await scanAll(db, outboxTable))
-    .map((item) => parsePaymentSucceeded(item.body?.S ?? ''))
+    .map((item) => parsePaymentSucceeded(typeof item.body === 'string' ? item.body : ''))
     .filter((event): event is PaymentSucceededEvent => event?.payment.owner === owner)
 }
 
@@ -90,10 +91,10 @@ export async function streamRecordsOf(
 ): Promise<DynamoDBRecord[]> {
   const items = await scanAll(db, outboxTable)
   return eventIds.map((eventId, n) => {
-    const item = items.find((candidate) => candidate.eventId?.S === eventId)
+    const item = items.find((candidate) => candidate.eventId === eventId)
     if (item === undefined) throw new Error(`No outbox item ${eventId}`)
-    // The outbox holds strings and numbers only, which have the same shape in the SDK and in a stream image.
-    const image = item as unknown as NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>
+    // A stream carries the item marshalled; the outbox holds strings and numbers, which need no base64 step.
+    const image = marshall(item) as NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>
     return {
       ...streamRecord(String(10n ** 20n + BigInt(n)), { eventId: { S: eventId } }, image, 'INSERT'),
       eventID: `${eventId}-insert`,

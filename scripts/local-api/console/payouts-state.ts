@@ -1,4 +1,4 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { CREATE_PAYOUT_NAMESPACE } from '../../../functions/handlers/create-payout.js'
 import {
   BANK_KEY_PURPOSE,
@@ -7,7 +7,7 @@ import {
 } from '../../../functions/handlers/payout-workflow.js'
 import { listTransfers, type Transfer } from '../../../functions/shared/bank.js'
 import { listPayouts, type Payout } from '../../../functions/shared/payouts.js'
-import { scanAll } from '../../../functions/shared/reads.js'
+import { type Item, scanAll } from '../../../functions/shared/reads.js'
 import { executionNameFor } from '../../../lib/durable/index.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/dynamodb/schema.js'
 import { stableKeyOf } from '../../../lib/invocation.js'
@@ -62,11 +62,11 @@ export type ConsolePayouts =
  * payout id and the bank key (`stableKey`). So each client key leads to its payout and its bank transfers.
  */
 export async function payoutsState(deps: {
-  client: DynamoDBClient
+  client: DynamoDBDocumentClient
   source: ConsolePayoutsSource
   recorder: ConsoleRecorder
   /** The idempotency items already read, when they are the payouts' table's; scanned here otherwise. */
-  items?: readonly Record<string, AttributeValue>[]
+  items?: readonly Item[]
 }): Promise<ConsolePayouts> {
   const { client, source, recorder } = deps
   if (source.unavailable !== undefined) return { available: false, reason: source.unavailable }
@@ -75,7 +75,7 @@ export async function payoutsState(deps: {
     listPayouts(client, source.tables.payouts),
     listTransfers(client, source.tables.bankLedger),
   ])
-  const recordKeys = items.map((item) => item[A.key]?.S).filter((key) => key !== undefined)
+  const recordKeys = items.map((item) => item[A.key]).filter((key) => typeof key === 'string')
   const bySuffix = new Map(recordKeys.map((key) => [key.slice(key.lastIndexOf('#') + 1), key]))
   const byBankKey = new Map(transfers.map((transfer) => [transfer.bankKey, transfer]))
   const byTransferId = new Map(transfers.map((transfer) => [transfer.transferId, transfer]))

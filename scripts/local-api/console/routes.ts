@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { jsonResponse } from '../../../functions/shared/problems.js'
 import type { HttpResult } from '../../../lib/http/index.js'
 import type { ConsolePayoutsSource } from './payouts-state.js'
@@ -7,7 +7,7 @@ import type { ConsoleRecorder } from './recorder.js'
 import { type ConsoleState, consoleState, type RecordSource } from './state.js'
 
 export interface ConsoleContext {
-  readonly client: DynamoDBClient
+  readonly client: DynamoDBDocumentClient
   readonly recorder: ConsoleRecorder
   readonly tables: ConsoleState['tables']
   /** Where the records are read from when they are not in the DynamoDB table (PostgreSQL mode). */

@@ -1,6 +1,6 @@
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { type Charge, listCharges } from '../../../functions/shared/gateway.js'
-import { scanAll } from '../../../functions/shared/reads.js'
+import { type Item, scanAll } from '../../../functions/shared/reads.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/dynamodb/schema.js'
 import { sha256 } from '../../../lib/store/index.js'
 import { type ConsolePayouts, type ConsolePayoutsSource, payoutsState } from './payouts-state.js'
@@ -57,8 +57,8 @@ export interface ConsoleSummary {
   readonly recordsNotShown: number
 }
 
-/** Every idempotency record, shaped as the DynamoDB items the console reads. */
-export type RecordSource = () => Promise<Record<string, AttributeValue>[]>
+/** Every idempotency record, shaped as the DynamoDB items the console reads (plain values, as lib-dynamodb reads them). */
+export type RecordSource = () => Promise<Item[]>
 
 export interface ConsoleState {
   readonly nowEpochMs: number
@@ -75,7 +75,7 @@ export interface ConsoleState {
  * charge this server saw a request holding the key receive. Two scans: for the local API only.
  */
 export async function consoleState(deps: {
-  client: DynamoDBClient
+  client: DynamoDBDocumentClient
   tables: ConsoleState['tables']
   recorder: ConsoleRecorder
   /** Reads the records as DynamoDB items from elsewhere (PostgreSQL mode); the idempotency table when absent. */
@@ -97,8 +97,8 @@ export async function consoleState(deps: {
   const matched = new Set<string>()
   const rows: { record: ConsoleRecord; activeEpochMs: number }[] = []
   for (const item of items) {
-    const recordKey = item[A.key]?.S
-    if (recordKey === undefined) continue
+    const recordKey = item[A.key]
+    if (typeof recordKey !== 'string') continue
     const activity = recorder.activityOf(recordKey)
     const charges = new Map<string, Charge>()
     const derived = byGatewayKey.get(sha256(`${recordKey}#${GATEWAY_KEY_PURPOSE}`))
@@ -145,8 +145,9 @@ export async function consoleState(deps: {
 }
 
 /** Read leniently: an item the console cannot place is shown as stored, never a reason to fail the page. */
-function stateOf(item: Record<string, AttributeValue>, nowEpochMs: number) {
-  const storedStatus = item[A.status]?.S ?? '(none)'
+function stateOf(item: Item, nowEpochMs: number) {
+  const status = item[A.status]
+  const storedStatus = typeof status === 'string' ? status : '(none)'
   const expiresAtEpochSeconds = numberIn(item, A.expiresAt)
   const completedAtEpochMs = numberIn(item, A.completedAt)
   const leaseUntilEpochMs = numberIn(item, A.leaseUntil)
@@ -164,9 +165,9 @@ function stateOf(item: Record<string, AttributeValue>, nowEpochMs: number) {
   }
 }
 
-function numberIn(item: Record<string, AttributeValue>, name: string): number | undefined {
-  const value = item[name]?.N
-  return value === undefined ? undefined : Number(value)
+function numberIn(item: Item, name: string): number | undefined {
+  const value = item[name]
+  return typeof value === 'number' ? value : undefined
 }
 
 function consoleCharge(charge: Charge): ConsoleCharge {
