@@ -4,12 +4,48 @@ import { beforeEarlyReturn } from './early-return.js'
 import { isTimeout } from './timeout.js'
 
 /**
+ * The Lambda context as Middy types it (aws-lambda's `Context`), written out so that neither `@middy/core` nor
+ * `@types/aws-lambda` is needed to name it. Middy 7 infers a middleware's context type from its request and
+ * bounds it by aws-lambda's `Context`: a context type narrower than this one would make its `.use()` answer
+ * `never`. The toolkit itself reads only `LambdaContextLike`'s members.
+ */
+export interface MiddyContext extends LambdaContextLike {
+  callbackWaitsForEmptyEventLoop: boolean
+  functionName: string
+  functionVersion: string
+  invokedFunctionArn: string
+  memoryLimitInMB: string
+  awsRequestId: string
+  logGroupName: string
+  logStreamName: string
+  identity?: { cognitoIdentityId: string; cognitoIdentityPoolId: string } | undefined
+  clientContext?:
+    | {
+        client: {
+          installationId: string
+          appTitle: string
+          appVersionName: string
+          appVersionCode: string
+          appPackageName: string
+        }
+        custom?: unknown
+        env: { platformVersion: string; platform: string; make: string; model: string; locale: string }
+      }
+    | undefined
+  tenantId?: string | undefined
+  getRemainingTimeInMillis(): number
+  done(error?: Error, result?: unknown): void
+  fail(error: Error | string): void
+  succeed(messageOrObject: unknown): void
+}
+
+/**
  * What Middy 5 to 7 hands a middleware, reduced to what the toolkit reads and writes. Written out here rather than
  * imported from `@middy/core`, so a handler without Middy type-checks without it; Middy's own `Request` fits it.
  */
 export interface MiddyRequest<TEvent, TResult> {
   event: TEvent
-  context: LambdaContextLike
+  context: MiddyContext
   response: TResult | null
   error: unknown
   internal: object

@@ -79,15 +79,21 @@ describe('the public generics: event and result types survive every wrapper', ()
     void (() => handler({ refundId: 'r-1' }, context))
   })
 
-  it('the Middy middleware is one Middy 7 .use() takes, whose result Middy 7 types as never (a known gap)', () => {
+  it('the Middy middleware carries middy<TEvent, TResult>() through .use() and .handler() on Middy 7', () => {
     const middleware = idempotency<Order, Receipt>({ store, key: (event) => event.orderId })
-    expectTypeOf(middleware).toExtend<Parameters<ReturnType<typeof middy7<Order, Receipt>>['use']>[0]>()
-    // Middy 7 infers a middleware's context type from its request, and MiddyRequest's `context:
-    // LambdaContextLike` is outside Middy 7's bound (aws-lambda's Context or a DurableContext): its `.use()`
-    // then answers `never`, and `.handler()` on it does not compile. Typing that context as aws-lambda's Context
-    // (lib/middy/adapter.ts) closes the gap; this line then fails, and the Middy 6 case above, run on middy7,
-    // takes its place.
-    expectTypeOf(middy7<Order, Receipt>().use(middleware)).toBeNever()
+    // Middy 7 infers a middleware's context type from its request, bounded by aws-lambda's Context: a narrower
+    // context type made its .use() answer never, and .handler() on it did not compile.
+    const handler = middy7<Order, Receipt>()
+      .use(middleware)
+      .handler(async (event) => {
+        expectTypeOf(event).toEqualTypeOf<Order>()
+        return receipt
+      })
+    expectTypeOf(handler).parameter(0).toEqualTypeOf<Order>()
+    expectTypeOf(handler).returns.resolves.toEqualTypeOf<Receipt>()
+
+    // @ts-expect-error a refund is not an order
+    void (() => handler({ refundId: 'r-1' }, context))
   })
 
   it('the HTTP wrapper and middleware take an HttpEvent and answer an HttpResult', () => {
