@@ -70,7 +70,7 @@ export function paymentFunction(scope: Construct, id: string, props: PaymentFunc
       format: OutputFormat.ESM,
       target: 'node22',
       // The ESM builds of the SDK and Middy, so nothing CommonJS needs a `require` shim in the ESM output
-      // (test/cdk-payments-bundle.test.ts fails if one appears).
+      // (test/cdk/payments-bundle.test.ts fails if one appears).
       mainFields: ['module', 'main'],
       minify: true,
       sourceMap: true,

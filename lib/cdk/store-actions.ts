@@ -8,7 +8,7 @@
  * `dynamodb:ConditionCheckItem` is deliberately absent. The handler's own items target its own tables, which
  * its own grants cover.
  *
- * test/cdk-store-actions.test.ts runs the store against DynamoDB Local and fails if this list drifts from the
+ * test/cdk/store-actions.test.ts runs the store against DynamoDB Local and fails if this list drifts from the
  * calls it really makes.
  */
 export const IDEMPOTENCY_STORE_ACTIONS = [
