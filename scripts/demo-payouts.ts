@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { v7 as uuidv7 } from 'uuid'
 import type { Answer, localApiClient } from './local-api/client.js'
 import { MIN_NODE_MAJOR_FOR_PAYOUTS } from './local-api/payouts.js'
 
@@ -22,7 +23,8 @@ export async function payoutStory(
   const major = Number(process.versions.node.split('.')[0])
   const supplier = { accountId: `acct_${randomUUID().slice(0, 8)}`, amount: 2_500_000, currency: 'INR' }
   say('\n7. The shop pays its TV supplier ₹25,000: POST /payouts, finished durably in the background.')
-  const key = randomUUID()
+  // The client's key: a UUIDv7, made once for this payout and sent again, unchanged, on every retry.
+  const key = uuidv7()
   const accepted = await api.payout('shop', key, supplier)
   if (accepted.status === 501) {
     say(
@@ -51,7 +53,7 @@ export async function payoutStory(
   )
   const crashed = { ...supplier, accountId: `acct_${randomUUID().slice(0, 8)}` }
   await api.crashNext({ afterBankCall: 1 })
-  const second = await api.payout('shop', randomUUID(), crashed)
+  const second = await api.payout('shop', uuidv7(), crashed)
   const done = await poll(api, 'shop', second.headers.get('location') ?? '')
   say(
     `   GET the Location         → ${done?.status} ${done?.json?.status}: ${done?.json?.result?.payoutId ?? '-'}`,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { v7 as uuidv7 } from 'uuid'
 import { DEMO_DUPLICATED_EVENTS, fulfilmentVerdict } from './demo-fulfilment.js'
 import { payoutStory } from './demo-payouts.js'
 import { type Answer, festivalSale, localApiClient } from './local-api/client.js'
@@ -26,7 +26,8 @@ interface KeyUse {
 const uses: KeyUse[] = []
 const problems: string[] = []
 
-function use(shopper: string, key: string = randomUUID()): KeyUse {
+/** A shopper's key as their app makes it: a UUIDv7, made once per payment and sent again on every retry. */
+function use(shopper: string, key: string = uuidv7()): KeyUse {
   const found = uses.find((u) => u.shopper === shopper && u.key === key)
   if (found) return found
   const created = {
@@ -165,7 +166,7 @@ async function ledgerVerdict(chargeIdsBefore: Set<string>): Promise<void> {
     const calls = charges.map((c) => c.requests).join('+') || '0'
     const payment = [...u.paymentIds].join(', ') || '-'
     say(
-      `   ${u.shopper.padEnd(8)} ${u.key.slice(0, 8).padEnd(10)} ${payment.padEnd(27)} ${String(charges.length).padEnd(8)} ${calls}`,
+      `   ${u.shopper.padEnd(8)} ${`…${u.key.slice(-8)}`.padEnd(10)} ${payment.padEnd(27)} ${String(charges.length).padEnd(8)} ${calls}`,
     )
     if (u.chargeIds.size !== 1 || charges.length !== 1)
       problems.push(`${u.shopper}: ${charges.length} charges for one key`)

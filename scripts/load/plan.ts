@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid'
 import { seededRandom } from '../../bench/workload.js'
 
 /** What the load test sends: logical payments, each to be retried until it gets a final answer. */
@@ -42,7 +43,8 @@ export function planLoad(
   const keys = Array.from({ length: shape.keys }, (_, index) => ({
     index,
     user: `load-${runId}-${index % SHOPPERS}`,
-    key: `${runId}-${index.toString(36).padStart(4, '0')}`,
+    // As a client makes its key (README, docs/http.md): a UUIDv7, sent again unchanged on every retry.
+    key: uuidv7(),
     amount: FIRST_AMOUNT_MINOR + index,
   }))
   const requests: PlannedRequest[] = Array.from({ length: shape.requests }, (_, i) => {
