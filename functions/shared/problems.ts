@@ -23,6 +23,9 @@ const STATUS_AND_TITLE: Readonly<Record<SampleProblemCode, [number, string]>> = 
   'payouts-unavailable': [501, 'Payouts need Node.js 22 or later'],
 }
 
+/** Every code, for the test that finds each one documented. */
+export const SAMPLE_PROBLEM_CODES = Object.keys(STATUS_AND_TITLE) as SampleProblemCode[]
+
 /**
  * A problem+json answer of the sample. `extensions` become RFC 9457 extension members (for example the ids of a
  * declined payment), next to the standard ones.

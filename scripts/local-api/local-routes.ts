@@ -5,6 +5,7 @@ import type { HttpResult } from '../../lib/http/index.js'
 import { type ConsoleContext, consoleRoute } from './console/routes.js'
 import type { LocalEventFlow } from './event-flow.js'
 import type { LocalPayouts } from './payouts.js'
+import { localProblem } from './problems.js'
 
 /** The pending failures `POST /_local/gateway/faults` sets; charge calls take them one by one, in arrival order. */
 export class FaultSwitch implements GatewayFaults {
@@ -56,10 +57,7 @@ export async function localRoute(
   context: LocalRouteContext,
 ): Promise<HttpResult | undefined> {
   if (!isLocalSpace(request.path)) return undefined
-  if (!isLoopback(request.host))
-    return jsonResponse(403, {
-      message: 'The local API answers /_local only on requests addressed to 127.0.0.1, localhost or [::1].',
-    })
+  if (!isLoopback(request.host)) return localProblem('local-only')
   const { body } = request
   const route = `${request.method} ${request.path}`
   if (route === 'GET /_local/health')
@@ -79,7 +77,7 @@ export async function localRoute(
   if (route === 'POST /_local/gateway/faults') {
     const failNext = wholeNumberIn(body, 'failNext')
     if (failNext === undefined)
-      return jsonResponse(400, { message: 'Send {"failNext": n} with n a whole number from 0' })
+      return localProblem('local-request-invalid', 'Send {"failNext": n} with n a whole number from 0.')
     context.faults.failNext(failNext)
     return jsonResponse(200, { failNext })
   }
@@ -99,7 +97,7 @@ async function eventRoute(
   if (route === 'POST /_local/outbox/faults') {
     const duplicateNext = wholeNumberIn(body, 'duplicateNext')
     if (duplicateNext === undefined)
-      return jsonResponse(400, { message: 'Send {"duplicateNext": n} with n a whole number from 0' })
+      return localProblem('local-request-invalid', 'Send {"duplicateNext": n} with n a whole number from 0.')
     events.duplicateNext(duplicateNext)
     return jsonResponse(200, { duplicateNext })
   }

@@ -14,6 +14,7 @@ import { type DurableExecutions, LocalDurableExecutions } from '../../lib/durabl
 import type { HttpResult } from '../../lib/http/index.js'
 import { DynamoDBStore, type IdempotencyLogger, type IdempotencyOutcome } from '../../lib/index.js'
 import { localDurableRunner } from './durable-runner.js'
+import { localProblem } from './problems.js'
 import type { LambdaRoute } from './server.js'
 
 /** The durable execution SDK declares Node.js 22 or later, as Lambda's nodejs22.x runtime provides. */
@@ -147,9 +148,10 @@ function inspectionRoutes(
     if (route === 'POST /_local/payouts/crashes') {
       const plan = crashPlanIn(body)
       if (plan === undefined)
-        return jsonResponse(400, {
-          message: 'Send {"afterBankCall": n} and/or {"beforeRecord": n}, with n a whole number from 0',
-        })
+        return localProblem(
+          'local-request-invalid',
+          'Send {"afterBankCall": n} and/or {"beforeRecord": n}, with n a whole number from 0.',
+        )
       if (plan.afterBankCall !== undefined) crashes.crashNext('after-bank-call', plan.afterBankCall)
       if (plan.beforeRecord !== undefined) crashes.crashNext('before-record', plan.beforeRecord)
       return jsonResponse(200, plan)

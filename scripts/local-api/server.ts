@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { Context } from 'aws-lambda'
-import { jsonResponse, sampleProblem } from '../../functions/shared/problems.js'
+import { sampleProblem } from '../../functions/shared/problems.js'
 import type { HttpEvent, HttpResult } from '../../lib/http/index.js'
 import { CONSOLE_STATE_PATH } from './console/routes.js'
 import { httpApiEvent, sendResult } from './http-api-event.js'
 import { lambdaContext } from './lambda-context.js'
 import { type LocalRouteContext, localRoute } from './local-routes.js'
+import { type LocalProblemCode, localProblem, rawLocalProblem } from './problems.js'
 
 export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>
 
@@ -20,10 +22,20 @@ export interface LambdaRoute {
 /** API Gateway's own payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024
 
-/** The API Gateway answers a client sees when no Lambda ran: its default texts. */
-const NOT_FOUND = jsonResponse(404, { message: 'Not Found' })
-const TOO_LARGE = jsonResponse(413, { message: 'Request Entity Too Large' })
-const LAMBDA_FAILED = jsonResponse(500, { message: 'Internal Server Error' })
+/**
+ * The answers a client gets where no function ran, in API Gateway's cases, as problem+json like every other
+ * refusal it sees (API Gateway's own texts are `{"message": ...}`; a client should not need two parsers).
+ */
+const NOT_FOUND = localProblem('route-not-found')
+const TOO_LARGE = localProblem('payload-too-large')
+const LAMBDA_FAILED = localProblem('function-failed')
+
+/** What Node's HTTP parser refuses before any request exists, by its error code; anything else is a 400. */
+const PARSER_REFUSALS: Readonly<Record<string, LocalProblemCode>> = {
+  HPE_HEADER_OVERFLOW: 'headers-too-large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 'payload-too-large',
+  ERR_HTTP_REQUEST_TIMEOUT: 'request-timeout',
+}
 
 /**
  * An HTTP server in front of Lambda handlers, playing API Gateway's HTTP API with a JWT authorizer. Locally the
@@ -111,6 +123,17 @@ export function createApiServer(options: {
     })
     inFlight.add(served)
     served.finally(() => inFlight.delete(served))
+  })
+  // Node answers these itself with a bare status line (a 431 with no body); this writes the same refusal as
+  // problem+json instead, straight to the socket, as there is no request or response object to answer with.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    const code = PARSER_REFUSALS[error.code ?? ''] ?? 'malformed-request'
+    options.log(`refused before any route: ${code} (${error.code ?? error.message})`)
+    socket.end(rawLocalProblem(code))
   })
   // Like a Lambda behind API Gateway, an invocation runs to its end even when its client has hung up.
   return { server, drain: async () => void (await Promise.all(inFlight)) }

@@ -204,10 +204,11 @@ describe('GET /payments/{paymentId}', () => {
     expect(problemCode(missing)).toBe('payment-not-found')
   })
 
-  it('answers without Authorization with 401, and unknown routes with API Gateway 404', async () => {
+  it('answers without Authorization with 401, and unknown routes with a 404 problem+json', async () => {
     expect((await client.send('GET', '/payments/pay_x')).status).toBe(401)
     const unknown = await client.send('DELETE', '/payments/pay_x')
     expect(unknown.status).toBe(404)
-    expect(unknown.json).toEqual({ message: 'Not Found' })
+    expect(problemCode(unknown)).toBe('route-not-found')
+    expect(unknown.json).toMatchObject({ status: 404, title: 'Route not found' })
   })
 })

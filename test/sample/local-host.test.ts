@@ -34,12 +34,14 @@ const LOCAL_ROUTES = [
 ] as const
 
 describe('the local API under a Host that is not this machine', () => {
-  it('refuses every /_local route, reads and switches alike, with a 403 that says why', async () => {
+  it('refuses every /_local route, reads and switches alike, with a 403 problem+json that says why', async () => {
     for (const route of LOCAL_ROUTES) {
       const answer = await requestWithHost(api.url, { ...route, host: `attacker.example:${port}` })
       expect(answer.status, `${route.method} ${route.path}`).toBe(403)
-      expect(answer.contentType).toMatch(/^application\/json/)
-      expect(JSON.parse(answer.body).message).toContain('127.0.0.1')
+      expect(answer.contentType).toBe('application/problem+json')
+      const problem = JSON.parse(answer.body)
+      expect(problem.type).toMatch(/functions\/problems\.md#local-only$/)
+      expect(problem.detail).toContain('127.0.0.1')
     }
   })
 
