@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { createRequire as requireFrom } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { delimiter, dirname, join, resolve } from 'node:path'
 import { checkJava } from './java.js'
 import { PORT_TAKEN_MARKER, writeLauncher } from './launcher.js'
 import { LOOPBACK, listensOn, probeLoopbackPort } from './ports.js'
@@ -87,7 +87,7 @@ function javaArgs(emulator: string, launcher: string, port: number, options: Dyn
   const lib = join(emulator, 'DynamoDBLocal_lib')
   return [
     '-cp',
-    `${join(emulator, 'DynamoDBLocal.jar')}:${lib}/*`,
+    `${join(emulator, 'DynamoDBLocal.jar')}${delimiter}${join(lib, '*')}`,
     `-Djava.library.path=${lib}`,
     launcher,
     String(port),

@@ -55,8 +55,11 @@ afterEach(async () => {
 /** `lambda-idempotency local` in its own process, from `cwd`; resolves once it printed the exports. */
 async function startLocal(args: string[], cwd = repoRoot): Promise<Running> {
   const port = await probeLoopbackPort()
+  // The table's default name comes from IDEMPOTENCY_TABLE_NAME when set: a developer's shell may have it.
+  const { IDEMPOTENCY_TABLE_NAME: _, ...env } = process.env
   const cli = spawn(process.execPath, [bundle, 'local', '--port', String(port), ...args], {
     cwd,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
