@@ -5,6 +5,7 @@ import type { IdempotencyStore } from '../../lib/index.js'
 import { type PayoutRequest, payoutRequestOf, validatePayoutRequest } from '../shared/payout-request.js'
 import { callerOf } from '../shared/principal.js'
 import { sampleProblem } from '../shared/problems.js'
+import { nonJsonMediaType, unsupportedMediaTypeDetail } from '../shared/request-body.js'
 
 /**
  * Fixed, not the function name: the execution's name, the payout id and the bank's key all derive from the
@@ -25,7 +26,8 @@ export type CreatePayoutOptions = Pick<HttpIdempotencyOptions, 'logger' | 'onOut
  * POST /payouts: accepts the payout with `202 Accepted` and `Location: /operations/{id}` once its durable
  * execution has started under the caller's scoped Idempotency-Key; the workflow pays out in the background. A
  * retry with the same key gets the same 202 (`Idempotent-Replayed: true`) and starts nothing: one key, one
- * execution, one payout. The body is checked before the key is claimed, so a rejected one stores nothing.
+ * execution, one payout. The body (JSON, else 415) is checked before the key is claimed, so a rejected one stores
+ * nothing.
  */
 export function createPayoutHandler(deps: PayoutApiDependencies, options: CreatePayoutOptions = {}) {
   const accept = makeHttpAccepted<HttpEvent, PayoutRequest>({
@@ -40,6 +42,9 @@ export function createPayoutHandler(deps: PayoutApiDependencies, options: Create
     ...options,
   })
   return async function createPayout(event: HttpEvent, context: Context): Promise<HttpResult> {
+    const notJson = event?.body ? nonJsonMediaType(event.headers) : undefined
+    if (notJson !== undefined)
+      return sampleProblem('unsupported-media-type', unsupportedMediaTypeDetail(notJson))
     const parsed = validatePayoutRequest(event)
     if (!parsed.ok) return sampleProblem('validation-failed', parsed.detail)
     return accept(event, context)

@@ -2,7 +2,14 @@ import type middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { HttpEvent, HttpResult } from '../../lib/http/index.js'
 import { sampleProblem } from './problems.js'
-import { bodyFields, invalid, moneyProblems, type Parsed } from './request-body.js'
+import {
+  bodyFields,
+  invalid,
+  moneyProblems,
+  nonJsonMediaType,
+  type Parsed,
+  unsupportedMediaTypeDetail,
+} from './request-body.js'
 
 export interface PaymentRequest {
   /** Minor units (paise, cents). */
@@ -44,12 +51,15 @@ export function parsePaymentRequest(
 const validated = new WeakMap<object, PaymentRequest>()
 
 /**
- * Validates the body before the idempotency middleware claims the key: register it first, so an invalid request
- * gets its 400 and stores nothing.
+ * Validates the body before the idempotency middleware claims the key: register it first, so a body that is not
+ * JSON gets its 415, an invalid one its 400, and neither stores anything.
  */
 export function paymentRequestValidator(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   return {
     before: async ({ event }) => {
+      const notJson = event?.body ? nonJsonMediaType(event.headers) : undefined
+      if (notJson !== undefined)
+        return sampleProblem('unsupported-media-type', unsupportedMediaTypeDetail(notJson))
       // A direct invoke may send `null` as the whole event: that is a request without a body.
       const parsed = parsePaymentRequest(event?.body ?? undefined, event?.isBase64Encoded)
       if (!parsed.ok) return sampleProblem('validation-failed', parsed.detail)

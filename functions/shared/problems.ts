@@ -6,6 +6,7 @@ export const SAMPLE_PROBLEM_TYPE_BASE =
 
 export type SampleProblemCode =
   | 'validation-failed'
+  | 'unsupported-media-type'
   | 'unauthorized'
   | 'card-declined'
   | 'gateway-failed'
@@ -15,6 +16,7 @@ export type SampleProblemCode =
 
 const STATUS_AND_TITLE: Readonly<Record<SampleProblemCode, [number, string]>> = {
   'validation-failed': [400, 'Invalid request body'],
+  'unsupported-media-type': [415, 'Body is not JSON'],
   unauthorized: [401, 'Not authenticated'],
   'card-declined': [402, 'Card declined'],
   'payment-not-found': [404, 'Payment not found'],

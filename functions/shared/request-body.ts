@@ -39,6 +39,29 @@ export function moneyProblems(amount: unknown, currency: unknown): string[] {
   return problems
 }
 
+/** `application/json` or any `+json` type (RFC 6839), in any case; parameters are cut off before the test. */
+const JSON_MEDIA_TYPE = /^application\/([\w.!#$&^-]+\+)?json$/i
+
+/**
+ * The body's media type when it is not JSON (`text/plain`, a form, bytes), for a 415; undefined for JSON, and
+ * for a body sent without a Content-Type, which is read as JSON. Reading a form or text as JSON would guess at
+ * what the client meant; a money body must not be guessed at.
+ */
+export function nonJsonMediaType(
+  headers: Readonly<Record<string, string | undefined>> | null | undefined,
+): string | undefined {
+  // HTTP API (v2) lower-cases header names; REST (v1) passes them as sent.
+  const value = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1]
+  const mediaType = value?.split(';')[0]?.trim() ?? ''
+  if (mediaType === '') return undefined
+  return JSON_MEDIA_TYPE.test(mediaType) ? undefined : mediaType
+}
+
+/** What a client sent as `mediaType` should do instead: nothing was claimed, so the same key still works. */
+export function unsupportedMediaTypeDetail(mediaType: string): string {
+  return `The body was sent as ${mediaType}; this route takes JSON. Send it with Content-Type: application/json (a body without a Content-Type is read as JSON) and the same Idempotency-Key.`
+}
+
 /** Every problem named at once, so a client can fix them all, with what to do next. */
 export function invalid(problems: readonly string[]): Parsed<never> {
   return {

@@ -52,11 +52,11 @@ async function main(): Promise<void> {
       `PostgreSQL mode: records in ${api.postgres.tables.idempotency}, payments in ${api.postgres.tables.payments} at ${api.postgres.url}`,
     )
   console.log(
-    `Try: curl -i -X POST ${api.url}/payments -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -d '{"amount":6000000,"currency":"INR"}'`,
+    `Try: curl -i -X POST ${api.url}/payments -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -H 'Content-Type: application/json' -d '{"amount":6000000,"currency":"INR"}'`,
   )
   if (Number(process.versions.node.split('.')[0]) >= MIN_NODE_MAJOR_FOR_PAYOUTS)
     console.log(
-      `Payouts: curl -i -X POST ${api.url}/payouts -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -d '{"accountId":"acct_asha","amount":250000,"currency":"INR"}', then GET the Location it answers.`,
+      `Payouts: curl -i -X POST ${api.url}/payouts -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -H 'Content-Type: application/json' -d '{"accountId":"acct_asha","amount":250000,"currency":"INR"}', then GET the Location it answers.`,
     )
   else
     console.log(

@@ -72,10 +72,10 @@ describe('the local API against the bad-input corpus, byte for byte on the wire'
   it.each(REFUSED_BODIES)(
     'refuses a body with $name with a 400 problem+json and stores nothing',
     async (bad) => {
-      const [body, type] = bad.base64
-        ? [Buffer.from(bad.body, 'base64'), 'application/octet-stream']
-        : [Buffer.from(bad.body, 'utf8'), 'application/json']
-      const answer = await expectRefused(() => post([`Idempotency-Key: ${freshKey()}`], body, type))
+      // Raw bytes as JSON: the local API passes a body that is not UTF-8 base64-encoded, as API Gateway does.
+      // (Sent as application/octet-stream they would get 415 before any parsing: test/sample/media-type.test.ts.)
+      const body = bad.base64 ? Buffer.from(bad.body, 'base64') : Buffer.from(bad.body, 'utf8')
+      const answer = await expectRefused(() => post([`Idempotency-Key: ${freshKey()}`], body))
       expect(answer.status).toBe(400)
       if (bad.why) expect(JSON.parse(answer.body).detail).toMatch(bad.why)
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parsePaymentRequest } from '../../functions/shared/payment-request.js'
+import { nonJsonMediaType } from '../../functions/shared/request-body.js'
 
 describe('the POST /payments body check', () => {
   it('keeps exactly amount, currency and description, leaving description out when absent', () => {
@@ -34,5 +35,23 @@ describe('the POST /payments body check', () => {
   ])('refuses the body %s: %s', (body, message) => {
     const parsed = parsePaymentRequest(body)
     expect(parsed.ok ? '' : parsed.detail).toContain(message)
+  })
+})
+
+describe('the media type of a body', () => {
+  it('names a type that is not JSON, in any header-name case (REST passes names as sent)', () => {
+    expect(nonJsonMediaType({ 'Content-Type': 'text/plain; charset=utf-8' })).toBe('text/plain')
+    expect(nonJsonMediaType({ 'content-type': 'application/x-www-form-urlencoded' })).toBe(
+      'application/x-www-form-urlencoded',
+    )
+    expect(nonJsonMediaType({ 'CONTENT-TYPE': 'application/jsonp' })).toBe('application/jsonp')
+  })
+
+  it('takes JSON and +json types with any parameters, and a body without a Content-Type as JSON', () => {
+    for (const type of ['application/json', 'Application/JSON; charset=UTF-8', 'application/problem+json'])
+      expect(nonJsonMediaType({ 'content-type': type }), type).toBeUndefined()
+    expect(nonJsonMediaType({})).toBeUndefined()
+    expect(nonJsonMediaType(null)).toBeUndefined()
+    expect(nonJsonMediaType({ 'content-type': '' })).toBeUndefined()
   })
 })
