@@ -3,6 +3,7 @@ import { gatewayLatencyMs as latencyFromEnv } from '../../functions/shared/envir
 import { settlementSeconds } from '../../functions/shared/payout-environment.js'
 import { PAYMENTS_ENV } from '../../functions/shared/tables.js'
 import { DEFAULT_LOCAL_SETTLEMENT_SECONDS, DEFAULT_PORT, startLocalApi } from '../local-api.js'
+import { startHints } from './hints.js'
 import { MIN_NODE_MAJOR_FOR_PAYOUTS } from './payouts.js'
 import { DEFAULT_LOCAL_PAYOUT_TABLES, DEFAULT_LOCAL_TABLES } from './tables.js'
 
@@ -51,17 +52,11 @@ async function main(): Promise<void> {
     console.log(
       `PostgreSQL mode: records in ${api.postgres.tables.idempotency}, payments in ${api.postgres.tables.payments} at ${api.postgres.url}`,
     )
-  console.log(
-    `Try: curl -i -X POST ${api.url}/payments -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -H 'Content-Type: application/json' -d '{"amount":6000000,"currency":"INR"}'`,
-  )
-  if (Number(process.versions.node.split('.')[0]) >= MIN_NODE_MAJOR_FOR_PAYOUTS)
-    console.log(
-      `Payouts: curl -i -X POST ${api.url}/payouts -H 'Authorization: Bearer asha' -H "Idempotency-Key: $(uuidgen)" -H 'Content-Type: application/json' -d '{"accountId":"acct_asha","amount":250000,"currency":"INR"}', then GET the Location it answers.`,
-    )
-  else
-    console.log(
-      `Payouts need Node.js ${MIN_NODE_MAJOR_FOR_PAYOUTS}+ (this is ${process.versions.node}): POST /payouts answers 501 payouts-unavailable.`,
-    )
+  const major = Number(process.versions.node.split('.')[0])
+  const payouts =
+    major >= MIN_NODE_MAJOR_FOR_PAYOUTS ||
+    `Payouts need Node.js ${MIN_NODE_MAJOR_FOR_PAYOUTS}+ (this is ${process.versions.node}): POST /payouts answers 501 payouts-unavailable.`
+  for (const line of startHints(api.url, { payouts })) console.log(line)
   let stopping = false
   const shutdown = async (signal: string) => {
     if (stopping) return
