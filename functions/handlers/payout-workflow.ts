@@ -16,6 +16,13 @@ import type { PayoutTableNames } from '../shared/tables.js'
  * CDK stack deploys the durable function with this same `durableConfig.executionTimeout`.
  */
 export const PAYOUT_EXECUTION_TIMEOUT_SECONDS = 86_400
+/**
+ * Fixed, not the function name (the default namespace is `${context.functionName}#${operation}`): the payout id
+ * and the bank key derive from the record key, so a rename or a redeploy under another name must not change them,
+ * and the record reads as this function's wherever it runs (the SDK's local runner names every function
+ * `my-function-name`).
+ */
+export const PAYOUT_WORKFLOW_NAMESPACE = 'payouts#payout-workflow'
 /** 22 base64url characters carry 132 bits: ids stay short to read and never collide in practice. */
 const PAYOUT_ID_CHARACTERS = 22
 /** The purposes of the ids the workflow derives with `stableKey`; the local console finds payouts by them. */
@@ -125,6 +132,7 @@ export function payoutWorkflow(deps: PayoutWorkflowDependencies) {
 
   return makeDurableIdempotent(payout, {
     store: deps.store,
+    namespace: PAYOUT_WORKFLOW_NAMESPACE,
     executionTimeoutSeconds: PAYOUT_EXECUTION_TIMEOUT_SECONDS,
     ...(deps.logger && { logger: deps.logger }),
   })

@@ -124,7 +124,7 @@ function stateLines(record, nowEpochMs) {
       return [
         { text: 'IN_PROGRESS', cls },
         record.leaseRemainingMs > 0
-          ? { text: `lease ${Math.ceil(record.leaseRemainingMs / 1000)} s left` }
+          ? { text: `lease ${duration(record.leaseRemainingMs)} left` }
           : { text: 'lease ended: a retry takes the key over', cls: 'warn' },
       ]
     case 'COMPLETED':
@@ -180,11 +180,24 @@ function money(amount, currency) {
   }
 }
 
+/** Units a person counts a span in, largest first. */
+const UNITS = [
+  ['d', 86_400],
+  ['h', 3_600],
+  ['min', 60],
+  ['s', 1],
+]
+
+/**
+ * A span as a person reads it: its two largest units, whole seconds rounded up ("1 d 0 h", "14 min 59 s",
+ * "12 s"). A durable execution's lease runs for a day: "86401 s" says nothing at a glance.
+ */
 function duration(ms) {
-  const seconds = Math.max(0, Math.round(ms / 1000))
-  if (seconds < 90) return `${seconds} s`
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`
-  return `${Math.round(seconds / 3600)} h`
+  const seconds = Math.max(0, Math.ceil(ms / 1000))
+  const first = UNITS.findIndex(([, size]) => seconds >= size)
+  if (first === -1 || first === UNITS.length - 1) return `${seconds} s`
+  const [[big, bigSize], [small, smallSize]] = [UNITS[first], UNITS[first + 1]]
+  return `${Math.floor(seconds / bigSize)} ${big} ${Math.floor((seconds % bigSize) / smallSize)} ${small}`
 }
 
 /** Rebuilds a cell only when its lines changed, so an unchanged cell keeps any selection in it. */
