@@ -31,7 +31,7 @@ export { type IdempotencyHandle, idempotencyOf } from './invocation.js'
 export { makeIdempotent } from './make-idempotent.js'
 export { InMemoryStore } from './memory/store.js'
 export { OUTCOME_METRIC_NAMES } from './metric-names.js'
-export type { MiddyMiddleware, MiddyRequest } from './middy/adapter.js'
+export type { MiddyContext, MiddyMiddleware, MiddyRequest } from './middy/adapter.js'
 export { idempotency } from './middy/middleware.js'
 export { logOutcomes, OUTCOME_LEVELS, type OutcomeLevel, outcomeFields } from './observability.js'
 export {
