@@ -1,8 +1,8 @@
 import { createServer } from 'node:net'
 
 /**
- * Binds `port` (0: one the kernel picks) on every interface, as DynamoDB Local will, then releases it. The
- * port is free at that moment, not reserved; `listensOn` catches the rare process that takes it in between.
+ * Binds `port` (0: one the kernel picks) on every interface, then releases it, for a local server to take. The
+ * port is free at that moment, not reserved: a server that finds it taken says so when it starts.
  */
 export function probePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
