@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -95,8 +96,15 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const faults = new FaultSwitch()
     // The console's tap: outcomes, charges and the keys requests sent, in this process's memory only.
     const recorder = new ConsoleRecorder()
+    const account = storeAccount(tables, postgres)
     const gateway = recorder.tapGateway(
-      createSimulatedGateway({ client: documents, ledgerTableName: tables.gatewayLedger, latencyMs, faults }),
+      createSimulatedGateway({
+        client: documents,
+        ledgerTableName: tables.gatewayLedger,
+        latencyMs,
+        account,
+        faults,
+      }),
     )
     const logger: IdempotencyLogger = {
       warn: (message, fields) => log(`${message} ${JSON.stringify(fields)}`),
@@ -155,6 +163,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
             gatewayLedger: tables.gatewayLedger,
           },
           records: postgres?.consoleRecords,
+          account,
           payouts: { tables: payoutTables, unavailable: payouts.unavailable },
         },
       },
@@ -197,6 +206,17 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     await db?.stop()
     throw error
   }
+}
+
+/**
+ * The gateway account of the store in use, recorded on each charge. The ledger, in DynamoDB Local, outlives a
+ * switch to `--postgres` and a throwaway PostgreSQL; the console reconciles only this store's charges with this
+ * store's records. A PostgreSQL is named by a hash of its URL, which holds its password.
+ */
+function storeAccount(tables: SampleTableNames, postgres: LocalPostgres | undefined): string {
+  if (postgres === undefined) return `dynamodb:${tables.idempotency}`
+  const server = createHash('sha256').update(postgres.url).digest('hex').slice(0, 12)
+  return `postgres:${server}:${postgres.tables.idempotency}`
 }
 
 function startDatabase(options: LocalApiOptions): Promise<DynamoDBLocal> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
-import { type Item, numeric, scanAll, text } from './reads.js'
+import { type Item, numeric, optionalText, scanAll, text } from './reads.js'
 import { GATEWAY_LEDGER_PARTITION_KEY } from './tables.js'
 
 /** The gateway's test amount for a declined card (in minor units), as real gateways document theirs. */
@@ -25,6 +25,8 @@ export interface Charge {
    */
   readonly requests: number
   readonly createdAt: string
+  /** The merchant account the charge was made for, when the gateway was given one. */
+  readonly account?: string
 }
 
 /**
@@ -56,6 +58,11 @@ export interface SimulatedGatewayOptions {
   readonly client: DynamoDBDocumentClient
   readonly ledgerTableName: string
   readonly latencyMs: number
+  /**
+   * The merchant account charges are made for, recorded on each: a real gateway keeps one ledger per account.
+   * The local API names the store in use, whose records the console reconciles the charges against.
+   */
+  readonly account?: string
   readonly faults?: GatewayFaults
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number
@@ -66,7 +73,7 @@ export interface SimulatedGatewayOptions {
  * caller's gateway key, so a repeated call returns the first charge (counting the repeat) instead of a second.
  */
 export function createSimulatedGateway(options: SimulatedGatewayOptions): PaymentGateway {
-  const { client, ledgerTableName: TableName, latencyMs, faults } = options
+  const { client, ledgerTableName: TableName, latencyMs, faults, account } = options
   const now = options.now ?? Date.now
 
   async function charge(request: ChargeRequest): Promise<Charge> {
@@ -79,6 +86,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Paymen
       status: request.amount === DECLINE_TEST_AMOUNT ? 'declined' : 'succeeded',
       requests: 1,
       createdAt: new Date(now()).toISOString(),
+      ...(account !== undefined && { account }),
     }
     try {
       await client.send(
@@ -137,7 +145,7 @@ function unavailable(cause: unknown): GatewayError {
 }
 
 function chargeItem(charge: Charge): Item {
-  const { gatewayKey, chargeId, amount, currency, status, requests, createdAt } = charge
+  const { gatewayKey, chargeId, amount, currency, status, requests, createdAt, account } = charge
   return {
     [GATEWAY_LEDGER_PARTITION_KEY]: gatewayKey,
     chargeId,
@@ -146,11 +154,14 @@ function chargeItem(charge: Charge): Item {
     status,
     requests,
     createdAt,
+    ...(account !== undefined && { account }),
   }
 }
 
 function chargeFromItem(item: Item): Charge {
+  const account = optionalText(item.account)
   return {
+    ...(account !== undefined && { account }),
     chargeId: text(item.chargeId),
     gatewayKey: text(item[GATEWAY_LEDGER_PARTITION_KEY]),
     amount: numeric(item.amount),

@@ -92,6 +92,33 @@ describe('the console join of records, outcomes and gateway charges', () => {
     expect((await stateOf(new ConsoleRecorder())).summary.unmatchedCharges).toBe(before + 1)
   })
 
+  it("reconciles only its store's charges when given its account: another store's are counted apart", async () => {
+    const [mine, theirs] = [`dynamodb:${freshKey()}`, `postgres:${freshKey()}`]
+    const gatewayFor = (account: string) =>
+      createSimulatedGateway({ client: db, ledgerTableName: tables.gatewayLedger, latencyMs: 0, account })
+    const state = () =>
+      consoleState({
+        client: db,
+        tables,
+        recorder: new ConsoleRecorder(),
+        account: mine,
+        nowEpochMs: Date.now(),
+      })
+    const before = (await state()).summary
+    await gatewayFor(theirs).charge({ gatewayKey: freshKey(), amount: 4, currency: 'INR' })
+    expect((await state()).summary).toMatchObject({
+      charges: before.charges,
+      unmatchedCharges: before.unmatchedCharges,
+      chargesOfOtherStores: before.chargesOfOtherStores + 1,
+    })
+    // One of its own that no record accounts for is still what the count is for.
+    await gatewayFor(mine).charge({ gatewayKey: freshKey(), amount: 5, currency: 'INR' })
+    expect((await state()).summary).toMatchObject({
+      charges: before.charges + 1,
+      unmatchedCharges: before.unmatchedCharges + 1,
+    })
+  })
+
   it('counts outcomes from outside any HTTP request (the event flow) without a sent key', async () => {
     const recorder = new ConsoleRecorder()
     const recordKey = newRecordKey()

@@ -12,6 +12,8 @@ export interface ConsoleContext {
   readonly tables: ConsoleState['tables']
   /** Where the records are read from when they are not in the DynamoDB table (PostgreSQL mode). */
   readonly records?: RecordSource
+  /** The gateway account of the store in use, whose charges the console reconciles with its records. */
+  readonly account?: string
   /** The payouts' tables, or why payouts do not run here; no payouts panel data when absent. */
   readonly payouts?: ConsolePayoutsSource
 }
@@ -56,7 +58,8 @@ export async function consoleRoute(
     const body = await readFile(new URL(file.name, import.meta.url), 'utf8')
     return { statusCode: 200, headers: { 'Content-Type': file.type, ...PAGE_HEADERS }, body }
   }
-  const { client, recorder, tables, records, payouts } = context
-  const state = await consoleState({ client, tables, recorder, records, payouts, nowEpochMs: Date.now() })
+  const { client, recorder, tables, records, account, payouts } = context
+  const nowEpochMs = Date.now()
+  const state = await consoleState({ client, tables, recorder, records, account, payouts, nowEpochMs })
   return jsonResponse(200, state, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
 }

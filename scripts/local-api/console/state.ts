@@ -46,11 +46,17 @@ export interface ConsoleRecord {
 
 export interface ConsoleSummary {
   readonly keys: number
+  /** The charges of the store in use (every charge when the console is given no store account). */
   readonly charges: number
   /** Must be 0: one key, one charge. */
   readonly keysWithMoreThanOneCharge: number
-  /** Charges no record accounts for (a record deleted, or a gateway key not derived from one). */
+  /** Charges of the store in use no record accounts for (a record deleted, or a gateway key not derived from one). */
   readonly unmatchedCharges: number
+  /**
+   * Charges the ledger holds for other stores (DynamoDB before a switch to `--postgres`, a throwaway PostgreSQL
+   * before a restart), whose records are not the ones read here: counted, never reconciled.
+   */
+  readonly chargesOfOtherStores: number
   readonly replays: number
   readonly conflicts: number
   readonly mismatches: number
@@ -72,7 +78,8 @@ export interface ConsoleState {
 /**
  * The idempotency table and the gateway's ledger, joined: each record's charge is found under the gateway key
  * create-payment derives from the record key (sha256 of `${recordKey}#gateway`, as `stableKey` does), plus any
- * charge this server saw a request holding the key receive. Two scans: for the local API only.
+ * charge this server saw a request holding the key receive. Only the charges of the store in use (`account`) are
+ * reconciled: the ledger outlives a switch of store or a throwaway PostgreSQL. Two scans: for the local API only.
  */
 export async function consoleState(deps: {
   client: DynamoDBDocumentClient
@@ -80,6 +87,11 @@ export async function consoleState(deps: {
   recorder: ConsoleRecorder
   /** Reads the records as DynamoDB items from elsewhere (PostgreSQL mode); the idempotency table when absent. */
   records?: RecordSource
+  /**
+   * The gateway account of the store the records come from: only its charges are reconciled with them. Every
+   * charge is, when absent.
+   */
+  account?: string
   payouts?: ConsolePayoutsSource
   nowEpochMs: number
 }): Promise<ConsoleState> {
@@ -92,6 +104,8 @@ export async function consoleState(deps: {
   const payouts =
     deps.payouts &&
     (await payoutsState({ client, recorder, source: deps.payouts, ...(!deps.records && { items }) }))
+  // Joined against the whole ledger: a key both stores used shows the charge the gateway answered it with.
+  const own = deps.account === undefined ? ledger : ledger.filter((charge) => charge.account === deps.account)
   const byGatewayKey = new Map(ledger.map((charge) => [charge.gatewayKey, charge]))
   const byChargeId = new Map(ledger.map((charge) => [charge.chargeId, charge]))
   const matched = new Set<string>()
@@ -131,9 +145,10 @@ export async function consoleState(deps: {
     tables,
     summary: {
       keys: rows.length,
-      charges: ledger.length,
+      charges: own.length,
       keysWithMoreThanOneCharge: rows.filter(({ record }) => record.charges.length > 1).length,
-      unmatchedCharges: ledger.length - matched.size,
+      unmatchedCharges: own.filter((charge) => !matched.has(charge.chargeId)).length,
+      chargesOfOtherStores: ledger.length - own.length,
       replays: totals.replay,
       conflicts: totals.conflict,
       mismatches: totals.mismatch,
