@@ -91,7 +91,7 @@ export function createPaymentHandlerWith(
         store: records.store,
         namespace: CREATE_PAYMENT_NAMESPACE,
         principal: callerOf,
-        fingerprint: (_body, event) => paymentRequestOf(event),
+        payload: (_body, event) => paymentRequestOf(event),
         maxWaitSeconds: MAX_WAIT_SECONDS,
         ...options,
       }),

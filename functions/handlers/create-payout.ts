@@ -35,7 +35,7 @@ export function createPayoutHandler(deps: PayoutApiDependencies, options: Create
     namespace: CREATE_PAYOUT_NAMESPACE,
     executions: deps.executions,
     principal: callerOf,
-    fingerprint: (_body, event) => payoutRequestOf(event),
+    payload: (_body, event) => payoutRequestOf(event),
     // The execution keeps exactly the checked request, nothing else of the body.
     input: payoutRequestOf,
     respondAsync: 'always',
