@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { DynamoDBClient, type DynamoDBClientConfig, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { type Payment, paymentPut, paymentView } from '../functions/shared/payments.js'
+import { documentWrites } from '../lib/dynamodb/index.js'
 import { idempotencyOf } from '../lib/index.js'
 import { type BenchHandler, SIDES, type Side, wrap } from './contenders.js'
 import { type BenchTables, type RecordedCall, recordCalls } from './dynamodb.js'
@@ -157,7 +158,7 @@ function payment(side: Side, env: Env): BenchHandler {
       chargeId: `ch_${randomUUID()}`,
       createdAt: new Date().toISOString(),
     }
-    const writes = [paymentPut(env.tables.payments, record)]
+    const writes = documentWrites([paymentPut(env.tables.payments, record)])
     const handle = side === 'ours' ? idempotencyOf(context) : undefined
     if (handle) handle.addToCompletion(...writes)
     else for (const write of writes) if (write.Put) await env.client.send(new PutItemCommand(write.Put))
