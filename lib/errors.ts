@@ -22,6 +22,7 @@ export type IdempotencyErrorCode =
   | 'own-writes-in-step'
   | 'execution-unavailable'
   | 'operation-not-found'
+  | 'method-not-allowed'
 
 /** The HTTP status of each code: the compiler refuses a code without one. */
 export const ERROR_STATUS: Readonly<Record<IdempotencyErrorCode, number>> = {
@@ -40,6 +41,7 @@ export const ERROR_STATUS: Readonly<Record<IdempotencyErrorCode, number>> = {
   'own-writes-in-step': 500,
   'execution-unavailable': 503,
   'operation-not-found': 404,
+  'method-not-allowed': 405,
 }
 
 /**

@@ -2,6 +2,7 @@ import { withHeaders } from '../http/answer.js'
 import { headerValues } from '../http/event.js'
 import { prefersRespondAsync } from '../http/prefer.js'
 import { createHttpIdempotency, DEFAULT_IDEMPOTENT_METHODS, type HttpStart } from '../http/preset.js'
+import { idempotencyProblem, problemResponse } from '../http/problem.js'
 import {
   HTTP_OPTION_NAMES,
   type HttpEvent,
@@ -10,6 +11,7 @@ import {
 } from '../http/types.js'
 import { optionNames, refuseUnknownOptions } from '../option-names.js'
 import { acceptedAnswer } from './accepted-answer.js'
+import { MethodNotAllowedError } from './errors.js'
 import type { DurableExecutions } from './executions.js'
 import { executionNameFor } from './names.js'
 import { ownerOf } from './owner.js'
@@ -116,7 +118,12 @@ export function createAcceptedRoute<TInput>(
 }
 
 /** A route with no handler serves only the methods it protects. */
-export function methodNotAllowed(options: Pick<HttpIdempotencyOptions, 'methods'>): HttpResult {
+export function methodNotAllowed(
+  options: Pick<HttpIdempotencyOptions, 'methods' | 'problemTypeBase'>,
+): HttpResult {
   const allowed = (options.methods ?? DEFAULT_IDEMPOTENT_METHODS).map((method) => method.toUpperCase())
-  return { statusCode: 405, headers: { Allow: allowed.join(', ') } }
+  const answer = problemResponse(
+    idempotencyProblem(new MethodNotAllowedError(allowed), options.problemTypeBase),
+  )
+  return withHeaders(answer, { Allow: allowed.join(', ') })
 }

@@ -57,3 +57,16 @@ export class OperationNotFoundError extends IdempotencyError {
     )
   }
 }
+
+/**
+ * A 202 route without a handler serves only the methods it protects (POST and PATCH by default): another method
+ * (a GET on the route) has nothing to run. The answer lists the methods it does take, in `Allow`.
+ */
+export class MethodNotAllowedError extends IdempotencyError {
+  constructor(readonly allowed: readonly string[]) {
+    super(
+      `This route accepts ${allowed.join(' and ')} only: send the request with one of those methods.`,
+      'method-not-allowed',
+    )
+  }
+}

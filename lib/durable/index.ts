@@ -26,6 +26,7 @@ export {
   DurableExecutionConflictError,
   DurableExecutionUnavailableError,
   IdempotencyOwnWritesInStepError,
+  MethodNotAllowedError,
   OperationNotFoundError,
 } from './errors.js'
 export type { DurableExecutions, ExecutionStart, ExecutionState, ExecutionStatus } from './executions.js'

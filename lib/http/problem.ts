@@ -37,6 +37,7 @@ const TITLES: Readonly<Record<IdempotencyErrorCode, string>> = {
   'own-writes-in-step': 'Request could not be processed',
   'execution-unavailable': 'Background work could not be started or read',
   'operation-not-found': 'Operation not found',
+  'method-not-allowed': 'Method not allowed on this route',
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   DurableExecutionConflictError,
   DurableExecutionUnavailableError,
   IdempotencyOwnWritesInStepError,
+  MethodNotAllowedError,
   OperationNotFoundError,
 } from '../../lib/durable/index.js'
 import { ERROR_STATUS, type IdempotencyErrorCode } from '../../lib/errors.js'
@@ -28,6 +29,7 @@ const everyError: root.IdempotencyError[] = [
   new DurableExecutionUnavailableError('start', new Error('throttled')),
   new OperationNotFoundError(),
   new DurableExecutionConflictError(),
+  new MethodNotAllowedError(['POST']),
 ]
 
 describe('the closed set of error codes', () => {

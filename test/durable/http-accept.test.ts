@@ -170,3 +170,17 @@ describe('a 202 route', () => {
     ).toThrow(/handler/)
   })
 })
+
+describe('a 202 route without a handler', () => {
+  it('answers a method it does not take with a 405 problem listing the methods it does', async () => {
+    const { orders, post } = payoutsRoute({ respondAsync: 'always' })
+
+    const answer = await post(httpApiEvent({ method: 'GET', path: '/payouts', sub: 'alice' }))
+
+    expect(answer.statusCode).toBe(405)
+    expect(headerOf(answer, 'allow')).toBe('POST, PATCH')
+    expect(headerOf(answer, 'content-type')).toBe('application/problem+json')
+    expect(problemType(answer)).toMatch(/#method-not-allowed$/)
+    expect(orders.executions.list()).toHaveLength(0)
+  })
+})
