@@ -37,6 +37,7 @@ async function notFoundHints(backend: RecordBackend, target: Target): Promise<st
   const hints = [
     `It was looked for under namespace "${target.namespace ?? '(none)'}", from ${target.namespaceFrom}.`,
     'A handler without a namespace option uses <functionName>#<operation> (operation "handler" unless set); makeIdempotentFunction uses step#<operation>.',
+    requestHint(target),
   ]
   const seen = await namespacesSeen(backend).catch(() => undefined)
   if (seen !== undefined && seen.namespaces.size > 0) {
@@ -51,6 +52,15 @@ async function notFoundHints(backend: RecordBackend, target: Target): Promise<st
   }
   hints.push('Otherwise the key never reached this table, or its record expired and was deleted.')
   return hints
+}
+
+/** The flags a request's record is named by, or what this HTTP preset key was scoped to (never the caller's values). */
+function requestHint(target: Target): string {
+  if (target.http !== undefined) {
+    const { method, route, principalKind } = target.http
+    return `It was scoped as an HTTP preset request: --method ${method} --route '${route}', from a ${principalKind} caller; each must be what the handler saw.`
+  }
+  return "A request's record is named by --namespace (or --function and --operation) and --key; an HTTP preset (httpIdempotency) handler also scopes it by --principal, --method and --route."
 }
 
 async function namespacesSeen(backend: RecordBackend) {

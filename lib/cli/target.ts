@@ -14,6 +14,8 @@ export interface Target {
   /** How the namespace was chosen, for the not-found hint. */
   readonly namespaceFrom: string
   readonly rawKey: string | undefined
+  /** For an HTTP preset key, what it was scoped to, for the not-found hint: the caller's kind, never its values. */
+  readonly http?: { readonly method: string; readonly route: string; readonly principalKind: string }
 }
 
 /** Builds the record key exactly as the engine (and, for HTTP, the preset) does: the same functions. */
@@ -27,8 +29,9 @@ export function targetOf(command: Command, flags: Flags): Target {
   }
   if (key === undefined) throw new UsageError(`${command} needs --key or --record-key to name the record.`)
   const { namespace, namespaceFrom } = namespaceOf(command, flags)
-  const rawKey = isHttp(flags) ? httpScope(flags, key) : key
-  return { recordKey: recordKeyOf(namespace, rawKey), namespace, namespaceFrom, rawKey }
+  if (!isHttp(flags)) return { recordKey: recordKeyOf(namespace, key), namespace, namespaceFrom, rawKey: key }
+  const { rawKey, http } = httpScope(flags, key)
+  return { recordKey: recordKeyOf(namespace, rawKey), namespace, namespaceFrom, rawKey, http }
 }
 
 function namespaceOf(command: Command, flags: Flags) {
@@ -52,7 +55,7 @@ function namespaceOf(command: Command, flags: Flags) {
 const HTTP_PARTS = ['principal', 'method', 'route'] as const
 const isHttp = (flags: Flags) => HTTP_PARTS.some((name) => text(flags, name) !== undefined)
 
-function httpScope(flags: Flags, headerValue: string): string {
+function httpScope(flags: Flags, headerValue: string) {
   const missing = HTTP_PARTS.filter((name) => text(flags, name) === undefined)
   if (missing.length > 0)
     throw new UsageError(
@@ -65,8 +68,16 @@ function httpScope(flags: Flags, headerValue: string): string {
     if (!isIdempotencyError(error, 'key-invalid')) throw error
     throw new UsageError(`--key is not an Idempotency-Key the preset accepts: ${error.message}`)
   }
-  const [principal, method, route] = HTTP_PARTS.map((name) => text(flags, name) as string)
-  return httpScopeOf(principalFrom(principal as string), method as string, route as string, key)
+  const [input, method, route] = HTTP_PARTS.map((name) => text(flags, name) as string) as [
+    string,
+    string,
+    string,
+  ]
+  const principal = principalFrom(input)
+  return {
+    rawKey: httpScopeOf(principal, method, route, key),
+    http: { method: method.toUpperCase(), route, principalKind: principal[0] },
+  }
 }
 
 /** The names of each source's values, for the JSON form in messages. */

@@ -56,6 +56,26 @@ describe.each(EACH_CLI_BACKEND)('lambda-idempotency errors a user can cause on %
     expect(stderr).toContain('It was looked for under namespace "wrong-ns", from --namespace.')
     expect(stderr).toContain(`records of the table: ${NAMESPACE}`)
   })
+
+  it("lists the flags that name a request's record, the HTTP preset's included, when a plain key is not found", async () => {
+    const { code, stderr } = await t.run('inspect', ['--namespace', 'wrong-ns', '--key', 'k-2'])
+
+    expect(code).toBe(3)
+    for (const flag of ['--namespace', '--function', '--operation', '--principal', '--method', '--route'])
+      expect(stderr).toContain(flag)
+    expect(stderr).toMatch(/HTTP preset/)
+  })
+
+  it('says which method, route and kind of caller an HTTP preset key was scoped to, never the caller itself', async () => {
+    const args = ['--namespace', NAMESPACE, '--principal', 'custom:secret-user-7', '--method', 'post']
+    const { code, stderr } = await t.run('inspect', [...args, '--route', 'POST /payments', '--key', 'k-3'])
+
+    expect(code).toBe(3)
+    expect(stderr).toContain('--method POST')
+    expect(stderr).toContain("--route 'POST /payments'")
+    expect(stderr).toContain('a custom caller')
+    expect(stderr).not.toContain('secret-user-7')
+  })
 })
 
 /** No endpoint, no credentials anywhere the SDK looks, no instance metadata service to wait for. */
