@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { build } from 'esbuild'
+import { CJS_TRANSFORM } from './cjs-options.js'
 
 /**
  * The CommonJS half of the dual build: runs after `tsc -p tsconfig.build.json` has written dist/esm (ESM and
@@ -18,9 +19,7 @@ await build({
   entryPoints: sources.map((file) => join(sourceDir, file)),
   outdir: cjsDir,
   outbase: sourceDir,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
+  ...CJS_TRANSFORM,
   logLevel: 'warning',
 })
 for (const file of await filesUnder(esmDir, (name) => name.endsWith('.d.ts'))) {
