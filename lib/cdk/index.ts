@@ -1,6 +1,7 @@
 /**
  * `lambda-idempotency/cdk`: the idempotency table (its key and TTL attribute from the runtime's own schema, grants
- * limited to what the store sends) and the dashboard and alarms over the toolkit's outcome metrics.
+ * limited to what the store sends), grants for pipeline jobs and their `dynamoDBPartitions` tables, and the
+ * dashboard and alarms over the toolkit's outcome metrics.
  *
  * @module
  */
@@ -25,4 +26,9 @@ export {
 export { IdempotencyTableBase, type IIdempotencyTable } from './idempotency-table-base.js'
 export { ALARMED_OUTCOMES, type AlarmSettings, OUTCOME_ALARM_DEFAULTS } from './outcome-alarms.js'
 export { OUTCOME_GUIDE, type OutcomeGuide } from './outcome-guide.js'
+export {
+  DYNAMODB_PARTITIONS_ACTIONS,
+  grantDynamoDBPartitions,
+  PIPELINE_JOB_STORE_ACTIONS,
+} from './pipeline-grants.js'
 export { IDEMPOTENCY_KEY_ACTIONS, IDEMPOTENCY_STORE_ACTIONS } from './store-actions.js'
