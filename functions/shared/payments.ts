@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { DocumentWrite } from '../../lib/dynamodb/index.js'
+import { PAYMENT_DAY_ATTRIBUTE } from './daily-totals-schema.js'
 import { outboxPut, paymentSucceededEvent } from './outbox.js'
 import { getItem, type Item, numeric, optionalText, text } from './reads.js'
 import { PAYMENTS_PARTITION_KEY, type PaymentsTableNames } from './tables.js'
@@ -71,7 +72,16 @@ function paymentItem(payment: Payment): Item {
     ...(description === undefined ? {} : { description }),
     chargeId,
     createdAt,
+    // The payments' index by day is keyed on it: the daily totals job reads one day, never the whole table.
+    [PAYMENT_DAY_ATTRIBUTE]: utcDayOf(createdAt),
   }
+}
+
+/** The UTC calendar day (`YYYY-MM-DD`) of an ISO 8601 instant; an instant that does not parse is refused. */
+export function utcDayOf(instant: string): string {
+  const epochMs = Date.parse(instant)
+  if (Number.isNaN(epochMs)) throw new RangeError(`Not an ISO 8601 instant: ${JSON.stringify(instant)}`)
+  return new Date(epochMs).toISOString().slice(0, 10)
 }
 
 function paymentFromItem(item: Item): Payment {

@@ -1,5 +1,12 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb'
 import { IDEMPOTENCY_TABLE_ENV } from '../../lib/dynamodb/schema.js'
+import {
+  DAILY_TOTALS_KEYS,
+  PAYMENT_DAY_ATTRIBUTE,
+  PAYMENTS_BY_DAY_INDEX,
+  PAYMENTS_BY_DAY_PROJECTION,
+  PAYMENTS_BY_DAY_SORT_KEY,
+} from './daily-totals-schema.js'
 
 /**
  * The environment the payment functions read. The CDK stack sets the same names, so local and deployed
@@ -74,9 +81,49 @@ export interface PayoutTableNames {
   readonly bankLedger: string
 }
 
-/** A CreateTable request for local runs and tests; deployed tables come from the CDK stack. */
+/**
+ * A CreateTable request for local runs and tests; deployed tables come from the CDK stack. With the index by
+ * day the daily totals job queries, projecting only what it reads.
+ */
 export function paymentsTableDefinition(tableName: string): CreateTableCommandInput {
-  return stringKeyedTable(tableName, PAYMENTS_PARTITION_KEY)
+  const table = stringKeyedTable(tableName, PAYMENTS_PARTITION_KEY)
+  return {
+    ...table,
+    AttributeDefinitions: [
+      ...(table.AttributeDefinitions ?? []),
+      { AttributeName: PAYMENT_DAY_ATTRIBUTE, AttributeType: 'S' },
+    ],
+    GlobalSecondaryIndexes: [paymentsByDayIndex()],
+  }
+}
+
+/** The index by day alone, for a payments table made before it existed (UpdateTable adds it). */
+export function paymentsByDayIndex() {
+  return {
+    IndexName: PAYMENTS_BY_DAY_INDEX,
+    KeySchema: [
+      { AttributeName: PAYMENT_DAY_ATTRIBUTE, KeyType: 'HASH' as const },
+      { AttributeName: PAYMENTS_BY_DAY_SORT_KEY, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...PAYMENTS_BY_DAY_PROJECTION] },
+  }
+}
+
+/** The daily totals' reports table: string `pk` and `sk`; TTL on `expiresAt` is enabled after it is made. */
+export function dailyTotalsTableDefinition(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey } = DAILY_TOTALS_KEYS
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: partitionKey, AttributeType: 'S' },
+      { AttributeName: sortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+  }
 }
 
 export function gatewayLedgerTableDefinition(tableName: string): CreateTableCommandInput {
