@@ -1,0 +1,108 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { sortedMembers } from '../../lib/json-members.js'
+import { canonicalJson } from '../../lib/store/index.js'
+
+/**
+ * The canonical form as it was first defined, and as every fingerprint stored so far was made: JSON.stringify
+ * with a replacer that copies each object's sorted members into an object without a prototype. Kept here, not in
+ * lib/, as the reference the faster writer must match byte for byte: a different byte is a different fingerprint,
+ * and every retry of a request made before an upgrade would be refused as a mismatch.
+ */
+function definedCanonicalJson(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, item: unknown) =>
+      item === null || typeof item !== 'object' || Array.isArray(item) ? item : sortedMembers(item),
+    ) ?? 'undefined'
+  )
+}
+
+const memberName = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('__proto__', 'constructor', 'toJSON', 'valueOf', 'a', 'B', ' ', '~', '9a', '0x1'),
+  fc.nat().map(String),
+  fc.constantFrom('0', '1', '10', '2', '007', '-1', '1.5', '1e3', '4294967294', '4294967295', '99999999999'),
+)
+const objectWithNames = fc
+  .uniqueArray(fc.tuple(memberName, fc.anything({ maxDepth: 2 })), {
+    selector: ([name]) => name,
+    maxLength: 8,
+  })
+  .map((entries) => Object.fromEntries(entries))
+
+describe('the canonical JSON writer', () => {
+  it('writes what the replacer it replaced wrote, for any value JavaScript can hold', () => {
+    const values = fc.anything({
+      withDate: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withTypedArray: true,
+      withObjectString: true,
+      withUnicodeString: true,
+    })
+    fc.assert(
+      fc.property(values, (value) => {
+        expect(canonicalJson(value)).toBe(definedCanonicalJson(value))
+      }),
+      {
+        numRuns: 2_000,
+      },
+    )
+  })
+
+  it('orders array-index names numerically before all others, as the sorted copy did', () => {
+    fc.assert(
+      fc.property(objectWithNames, (value) => {
+        expect(canonicalJson(value)).toBe(definedCanonicalJson(value))
+      }),
+      { numRuns: 2_000 },
+    )
+    const mixed = { b: 1, 10: 2, 2: 3, a: 4, '02': 5, 4294967295: 6, 4294967294: 7 }
+    expect(canonicalJson(mixed)).toBe(definedCanonicalJson(mixed))
+  })
+
+  it('escapes quotes, backslashes, control characters and lone surrogates in names and values alike', () => {
+    const tricky = [
+      'say "hi"',
+      'back\\slash',
+      'tab\tnew\nline\u0000',
+      'pair \ud83d\ude00',
+      'lone \ud800 \udfff',
+      'plain',
+    ]
+    const value = Object.fromEntries(tricky.map((text) => [text, [text, { [text]: text }]]))
+    expect(canonicalJson(value)).toBe(definedCanonicalJson(value))
+    expect(JSON.parse(canonicalJson(value))).toEqual(value)
+  })
+
+  it('calls toJSON with the member name or array index, and writes what it returns', () => {
+    const seen: string[] = []
+    const probe = (label: string) => ({
+      toJSON: (key: string) => {
+        seen.push(`${label}:${key}`)
+        return { z: 1, y: [label] }
+      },
+    })
+    const value = {
+      second: probe('b'),
+      first: [probe('a'), undefined, () => 1, Symbol('s')],
+      at: new Date(0),
+    }
+    expect(canonicalJson(value)).toBe(definedCanonicalJson(value))
+    // Each writer met the members in sorted order, depth first: `first`'s element, then `second`.
+    expect(seen).toEqual(['a:0', 'b:second', 'a:0', 'b:second'])
+  })
+
+  it('refuses a BigInt and a cycle with a TypeError, as JSON.stringify does, instead of looping', () => {
+    expect(() => canonicalJson({ amount: 1n })).toThrow(TypeError)
+    const cyclic: Record<string, unknown> = { name: 'loop' }
+    cyclic.self = { again: cyclic }
+    expect(() => canonicalJson(cyclic)).toThrow(/circular/)
+    const cyclicArray: unknown[] = [1]
+    cyclicArray.push(cyclicArray)
+    expect(() => canonicalJson(cyclicArray)).toThrow(TypeError)
+  })
+})
