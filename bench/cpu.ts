@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { type BenchHandler, bare, type Side, wrap, wrapTheirsDefault } from './contenders.js'
 import { type BenchTables, recordLeftBy } from './dynamodb.js'
+import { sdkStubClient } from './sdk-stub-client.js'
 import { stubClient } from './stub-client.js'
 import { benchContext, type OrderEvent, orderEvent, orderHistory, withKey } from './workload.js'
 
@@ -25,6 +26,11 @@ export interface CpuOptions {
   /** Each variant runs for this long (wall clock) per round; rounds interleave variants and cases. */
   readonly sliceMs: number
   readonly rounds: number
+  /**
+   * `send`: a bare `send` that answers at once (the library's own CPU). `sdk`: a real DynamoDBClient whose HTTP
+   * handler answers at once (what a function pays, the SDK's pipeline included). @default 'send'
+   */
+  readonly client?: 'send' | 'sdk'
 }
 
 type Variant = 'bare' | Side | 'theirsDefault'
@@ -71,6 +77,7 @@ export async function prepare(
   config: DynamoDBClientConfig,
   tables: BenchTables,
   cpuCase: CpuCase,
+  client: CpuOptions['client'] = 'send',
 ): Promise<Prepared> {
   // A key of its own: cases with the same event would otherwise share a record, and a replay case prepared
   // after another would replay that case's result instead of its own.
@@ -86,7 +93,7 @@ export async function prepare(
     const tableName = name === 'ours' ? tables.idempotency.ours : tables.idempotency.theirs
     const existing =
       cpuCase.path === 'replay' ? await recordLeftBy(config, tableName, wrapWith, event) : undefined
-    variants.push({ name, handler: wrapWith(stubClient(existing)) })
+    variants.push({ name, handler: wrapWith((client === 'sdk' ? sdkStubClient : stubClient)(existing)) })
   }
   return { case: cpuCase, event, variants, samples: new Map(variants.map((variant) => [variant.name, []])) }
 }
@@ -115,7 +122,7 @@ export async function measureCpu(
   options: CpuOptions,
 ): Promise<CpuRow[]> {
   const prepared: Prepared[] = []
-  for (const cpuCase of cases) prepared.push(await prepare(config, tables, cpuCase))
+  for (const cpuCase of cases) prepared.push(await prepare(config, tables, cpuCase, options.client))
   for (let index = 0; index < WARM_UP_ROUNDS; index++) await round(prepared, index, options.sliceMs, false)
   for (let index = 0; index < options.rounds; index++) await round(prepared, index, options.sliceMs, true)
   return prepared.map(({ case: cpuCase, samples }) => {

@@ -80,6 +80,16 @@ async function main(): Promise<void> {
       ],
       CPU_OPTIONS,
     )
+    progress('timing CPU with a client stub that behaves like the AWS SDK')
+    const cpuSdk = await measureCpu(
+      db.config,
+      tables,
+      [
+        { path: 'fresh', eventBytes: 1 * KB },
+        { path: 'replay', eventBytes: 1 * KB },
+      ],
+      { ...CPU_OPTIONS, client: 'sdk' },
+    )
     progress('measuring throughput against DynamoDB Local')
     const throughput = await measureThroughput(db.config, tables, THROUGHPUT_OPTIONS)
     progress('counting PostgreSQL statements per request')
@@ -90,6 +100,7 @@ async function main(): Promise<void> {
         {
           calls,
           cpu,
+          cpuSdk,
           cpuRounds: CPU_OPTIONS.rounds,
           bundles,
           throughput,
