@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { createPaymentHandlerWith } from '../functions/handlers/create-payment.js'
 import { getPaymentHandlerWith } from '../functions/handlers/get-payment.js'
+import { dynamoDBDailyTotals } from '../functions/shared/daily-totals.js'
 import { gatewayLatencyMs as latencyFromEnv } from '../functions/shared/environment.js'
 import { createSimulatedGateway } from '../functions/shared/gateway.js'
 import { dynamoDBPaymentRecords } from '../functions/shared/payment-records.js'
@@ -13,14 +14,17 @@ import type { PayoutTableNames, SampleTableNames } from '../functions/shared/tab
 import type { IdempotencyLogger } from '../lib/index.js'
 import { type DynamoDBLocal, localDynamoDBClientConfig, startDynamoDBLocal } from './dynamodb-local.js'
 import { ConsoleRecorder } from './local-api/console/recorder.js'
+import { localDailyTotals } from './local-api/daily-totals.js'
 import { type LocalEventFlow, startEventFlow } from './local-api/event-flow.js'
 import { FaultSwitch } from './local-api/local-routes.js'
 import { type LocalPayouts, startLocalPayouts } from './local-api/payouts.js'
 import { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './local-api/postgres.js'
 import { createApiServer } from './local-api/server.js'
 import {
+  DEFAULT_LOCAL_DAILY_TOTALS_TABLE,
   DEFAULT_LOCAL_PAYOUT_TABLES,
   DEFAULT_LOCAL_TABLES,
+  ensureDailyTotalsTables,
   ensurePayoutTables,
   ensureTables,
 } from './local-api/tables.js'
@@ -51,6 +55,8 @@ export interface LocalApiOptions {
    * DynamoDB Local, and the outbox's event flow is off: it follows the DynamoDB table's stream.
    */
   postgres?: LocalPostgresOptions
+  /** The daily totals job's reports table (DynamoDB mode); its runs share `tables.idempotency`. @default 'daily-totals' */
+  dailyTotalsTable?: string
   /** The payouts table and the bank's ledger; payout records share `tables.idempotency`. */
   payoutTables?: Omit<PayoutTableNames, 'idempotency'>
   /** How long a payout waits for the bank to settle, really. @default 3 */
@@ -117,6 +123,14 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       ...(options.payoutTables ?? DEFAULT_LOCAL_PAYOUT_TABLES),
     }
     await ensurePayoutTables(client, payoutTables)
+    const reports = options.dailyTotalsTable ?? DEFAULT_LOCAL_DAILY_TOTALS_TABLE
+    await ensureDailyTotalsTables(client, { payments: tables.payments, reports })
+    // On the store in use: under --postgres the job reads the payments it made there.
+    const dailyTotals = localDailyTotals(
+      postgres?.dailyTotals ??
+        dynamoDBDailyTotals(client, { idempotency: tables.idempotency, payments: tables.payments, reports }),
+      log,
+    )
     payouts = startLocalPayouts({
       client: documents,
       tables: payoutTables,
@@ -155,6 +169,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         gatewayLatencyMs: latencyMs,
         events,
         payouts,
+        dailyTotals,
         console: {
           client: documents,
           recorder,

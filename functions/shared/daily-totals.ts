@@ -1,5 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb'
 import { DynamoDBJobStore, dynamoDBPartitions } from '../../lib/pipelines/dynamodb/index.js'
 import type { JobRun, JobStore } from '../../lib/pipelines/index.js'
 import {
@@ -35,6 +41,12 @@ export interface DailyTotals {
   write(run: JobRun, day: string, rows: readonly CurrencyTotal[], publish: boolean): Promise<void>
   /** The day's rows as readers see them, sorted by currency; none before a run of the day completed. */
   read(day: string): Promise<CurrencyTotal[]>
+  /**
+   * The counter-example, for the demo: what a job without a write pattern does. It adds `rows` to the day's
+   * appended rows, so a second run doubles them. Never read by anything but `readAppended`.
+   */
+  append(day: string, rows: readonly CurrencyTotal[]): Promise<void>
+  readAppended(day: string): Promise<CurrencyTotal[]>
 }
 
 export interface DynamoDBDailyTotalsTables {
@@ -62,6 +74,7 @@ export function dailyTotalsFromEnvironment(env: NodeJS.ProcessEnv = process.env)
 export function dynamoDBDailyTotals(client: DynamoDBClient, tables: DynamoDBDailyTotalsTables): DailyTotals {
   // The low-level client, not a DocumentClient: the job store wraps it in one of its own.
   const documents = DynamoDBDocumentClient.from(client)
+  const { partitionKey: pk, sortKey: sk } = DAILY_TOTALS_KEYS
   const reports = dynamoDBPartitions({
     client: documents,
     tableName: tables.reports,
@@ -75,41 +88,65 @@ export function dynamoDBDailyTotals(client: DynamoDBClient, tables: DynamoDBDail
     },
     async write(run, day, rows, publish) {
       const writer = await reports.begin(run, day)
-      await writer.write(rows.map((row) => ({ [DAILY_TOTALS_KEYS.sortKey]: row.currency, ...row })))
+      await writer.write(rows.map((row) => ({ [sk]: row.currency, ...row })))
       if (publish) writer.publish()
     },
     async read(day) {
-      const live = await reports.read(day)
-      return sortedByCurrency(
-        (live?.rows ?? []).map((row) => ({
-          currency: text(row.currency),
-          count: numeric(row.count),
-          amount: numeric(row.amount),
-        })),
-      )
+      return sortedByCurrency(((await reports.read(day))?.rows ?? []).map(totalOfItem))
+    },
+    async append(day, rows) {
+      // A fresh sort key per row and run: nothing ever tells a second run's rows from the first's.
+      for (const row of rows)
+        await documents.send(
+          new PutCommand({
+            TableName: tables.reports,
+            Item: { [pk]: `${APPENDED}#${day}`, [sk]: `${row.currency}#${randomUUID()}`, ...row },
+          }),
+        )
+    },
+    async readAppended(day) {
+      const items = await queryAll(documents, {
+        TableName: tables.reports,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pk },
+        ExpressionAttributeValues: { ':pk': `${APPENDED}#${day}` },
+        ConsistentRead: true,
+      })
+      return sortedByCurrency(items.map(totalOfItem))
     },
   }
 }
+
+/** The appended counter-example's data set in the reports table, beside the job's own. */
+const APPENDED = `${DAILY_TOTALS_JOB}-append`
+
+const totalOfItem = (row: Item): CurrencyTotal => ({
+  currency: text(row.currency),
+  count: numeric(row.count),
+  amount: numeric(row.amount),
+})
 
 /**
  * The day's payments as the index projects them. A global secondary index is eventually consistent: a payment
  * of the last second may be missing. The schedule runs for yesterday, long settled; a backfill or a forced run
  * picks up anything late.
  */
-async function paymentsOfDay(documents: DynamoDBDocumentClient, table: string, day: string): Promise<Item[]> {
+function paymentsOfDay(documents: DynamoDBDocumentClient, table: string, day: string): Promise<Item[]> {
+  return queryAll(documents, {
+    TableName: table,
+    IndexName: PAYMENTS_BY_DAY_INDEX,
+    KeyConditionExpression: '#day = :day',
+    ExpressionAttributeNames: { '#day': PAYMENT_DAY_ATTRIBUTE },
+    ExpressionAttributeValues: { ':day': day },
+  })
+}
+
+/** Every page of a query: a day past 1 MB of index entries comes in several. */
+async function queryAll(documents: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
   const items: Item[] = []
   let ExclusiveStartKey: Item | undefined
   do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: PAYMENTS_BY_DAY_INDEX,
-        KeyConditionExpression: '#day = :day',
-        ExpressionAttributeNames: { '#day': PAYMENT_DAY_ATTRIBUTE },
-        ExpressionAttributeValues: { ':day': day },
-        ExclusiveStartKey,
-      }),
-    )
+    const page = await documents.send(new QueryCommand({ ...input, ExclusiveStartKey }))
     items.push(...(page.Items ?? []))
     ExclusiveStartKey = page.LastEvaluatedKey
   } while (ExclusiveStartKey !== undefined)

@@ -3,6 +3,7 @@ import { type GatewayFaults, listCharges } from '../../functions/shared/gateway.
 import { jsonResponse } from '../../functions/shared/problems.js'
 import type { HttpResult } from '../../lib/http/index.js'
 import { type ConsoleContext, consoleRoute } from './console/routes.js'
+import type { LocalDailyTotals } from './daily-totals.js'
 import type { LocalEventFlow } from './event-flow.js'
 import type { LocalPayouts } from './payouts.js'
 import { localProblem } from './problems.js'
@@ -33,12 +34,16 @@ export interface LocalRouteContext {
   readonly payouts?: Pick<LocalPayouts, 'localRoute'>
   /** The page at `/_local/` and its state. */
   readonly console: ConsoleContext
+  /** The daily totals job and its report: `/_local/jobs/daily-totals`, `/_local/reports/daily-totals`. */
+  readonly dailyTotals?: LocalDailyTotals
 }
 
 export interface LocalRequest {
   readonly method: string
   readonly path: string
   readonly body: Buffer
+  /** The query string's parameters (`?date=...`). */
+  readonly query?: URLSearchParams
   /** The Host header, which guards the whole `/_local` space. */
   readonly host: string | undefined
 }
@@ -83,6 +88,8 @@ export async function localRoute(
   }
   const payouts = await context.payouts?.localRoute(route, body)
   if (payouts !== undefined) return payouts
+  const job = await context.dailyTotals?.localRoute(route, body, request.query ?? new URLSearchParams())
+  if (job !== undefined) return job
   const page = await consoleRoute(request, context.console)
   if (page !== undefined) return page
   return context.events === undefined ? undefined : eventRoute(route, body, context.events)

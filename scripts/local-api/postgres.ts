@@ -1,5 +1,11 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import pg from 'pg'
+import type { DailyTotals } from '../../functions/shared/daily-totals.js'
+import {
+  DEFAULT_POSTGRES_DAILY_TOTALS_TABLES,
+  ensurePostgresDailyTotalsTables,
+  postgresDailyTotals,
+} from '../../functions/shared/daily-totals-postgres.js'
 import type { PaymentRecords } from '../../functions/shared/payment-records.js'
 import {
   DEFAULT_POSTGRES_PAYMENT_TABLES,
@@ -25,6 +31,8 @@ export interface LocalPostgres {
   readonly tables: PostgresPaymentTables
   /** create-payment's records and payments on PostgreSQL. */
   readonly records: PaymentRecords
+  /** The daily totals job's runs and rows, beside the payments it reads. */
+  readonly dailyTotals: DailyTotals
   /** The console's view of the idempotency table. */
   readonly consoleRecords: RecordSource
   /** Settles if the PostgreSQL this started exits; undefined for one at `url`. */
@@ -52,11 +60,18 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     if (options.schema !== undefined)
       await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quotedTableName(options.schema)}`)
     await ensurePostgresPaymentTables(pool, tables)
+    const totalsTables = {
+      payments: tables.payments,
+      dailyTotals: `${prefix}${DEFAULT_POSTGRES_DAILY_TOTALS_TABLES.dailyTotals}`,
+      pipelineRuns: `${prefix}${DEFAULT_POSTGRES_DAILY_TOTALS_TABLES.pipelineRuns}`,
+    }
+    await ensurePostgresDailyTotalsTables(pool, totalsTables)
     const table = quotedTableName(tables.idempotency)
     return {
       url,
       tables,
       records: postgresPaymentRecords(pool, tables),
+      dailyTotals: postgresDailyTotals(pool, totalsTables),
       async consoleRecords() {
         const { rows } = await pool.query(`SELECT * FROM ${table}`)
         // As the DynamoDB items the console reads, in the plain values lib-dynamodb would hand back.

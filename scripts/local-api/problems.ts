@@ -15,6 +15,7 @@ export type LocalProblemCode =
   | 'local-only'
   | 'local-request-invalid'
   | 'function-failed'
+  | 'job-crashed'
 
 /** Status, title and a detail for clients; no detail carries what went wrong inside (the log has that). */
 const PROBLEMS: Readonly<Record<LocalProblemCode, readonly [number, string, string]>> = {
@@ -57,6 +58,11 @@ const PROBLEMS: Readonly<Record<LocalProblemCode, readonly [number, string, stri
     500,
     'Internal server error',
     'The function failed without answering; the local API logs why. Retry with the same Idempotency-Key: a request that completed is replayed, one that failed runs again.',
+  ],
+  'job-crashed': [
+    500,
+    'Job run killed',
+    'The run was killed midway, as crashAfterRows asked: none of its rows is visible. Run the date again.',
   ],
 }
 

@@ -58,7 +58,7 @@ export function createApiServer(options: {
       body === undefined
         ? TOO_LARGE
         : ((await localRoute(
-            { method, path: url.pathname, body, host: request.headers.host },
+            { method, path: url.pathname, query: url.searchParams, body, host: request.headers.host },
             options.local,
           )) ?? (await invoke(request, method, url, body)))
     sendResult(response, result)

@@ -1,16 +1,22 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   type DynamoDBClient,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb'
+import { DAILY_TOTALS_KEYS } from '../../functions/shared/daily-totals-schema.js'
 import {
   bankLedgerTableDefinition,
+  dailyTotalsTableDefinition,
   fulfilmentsTableDefinition,
   gatewayLedgerTableDefinition,
   outboxTableDefinition,
   type PaymentsTableNames,
   type PayoutTableNames,
+  paymentsByDayIndex,
   paymentsTableDefinition,
   payoutsTableDefinition,
   type SampleTableNames,
@@ -29,6 +35,42 @@ export const DEFAULT_LOCAL_TABLES: SampleTableNames = {
 export const DEFAULT_LOCAL_PAYOUT_TABLES: Omit<PayoutTableNames, 'idempotency'> = {
   payouts: 'payouts',
   bankLedger: 'payouts-bank-ledger',
+}
+
+/** The daily totals job's reports table. */
+export const DEFAULT_LOCAL_DAILY_TOTALS_TABLE = 'daily-totals'
+
+/**
+ * Creates the reports table when missing, with TTL on `expiresAt` (superseded runs' rows expire; DynamoDB Local
+ * records the setting but never deletes), and gives a payments table made before the job its index by day.
+ */
+export async function ensureDailyTotalsTables(
+  client: DynamoDBClient,
+  tables: { readonly payments: string; readonly reports: string },
+): Promise<void> {
+  await ensureTable(client, dailyTotalsTableDefinition(tables.reports))
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tables.reports,
+        TimeToLiveSpecification: { AttributeName: DAILY_TOTALS_KEYS.ttlAttribute, Enabled: true },
+      }),
+    )
+  } catch (error) {
+    // Already enabled, on a persisted table: the only refusal that leaves TTL as the job needs it.
+    if (!/already enabled/i.test((error as Error).message)) throw error
+  }
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tables.payments }))
+  const index = paymentsByDayIndex()
+  if (Table?.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.IndexName)) return
+  // Payments written before the index have no `day`: they stay out of it, and out of every day's totals.
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tables.payments,
+      AttributeDefinitions: paymentsTableDefinition(tables.payments).AttributeDefinitions,
+      GlobalSecondaryIndexUpdates: [{ Create: index }],
+    }),
+  )
 }
 
 /** Creates the payouts table and the bank's ledger when missing. */
