@@ -116,9 +116,8 @@ export function expectedTotals(payments: readonly Payment[], date: string): Curr
   for (const payment of payments) {
     const utcDay = new Date(payment.createdAt).toISOString().slice(0, 10)
     if (payment.status !== 'succeeded' || utcDay !== date) continue
-    const total = (totals[payment.currency] ??= { count: 0, amount: 0 })
-    total.count += 1
-    total.amount += payment.amount
+    const total = totals[payment.currency] ?? { count: 0, amount: 0 }
+    totals[payment.currency] = { count: total.count + 1, amount: total.amount + payment.amount }
   }
   return Object.keys(totals)
     .sort()
