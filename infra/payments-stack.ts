@@ -1,7 +1,13 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
-import type { Table } from 'aws-cdk-lib/aws-dynamodb'
+import { AttributeType, ProjectionType, type Table } from 'aws-cdk-lib/aws-dynamodb'
 import { Topic } from 'aws-cdk-lib/aws-sns'
 import type { Construct } from 'constructs'
+import {
+  PAYMENT_DAY_ATTRIBUTE,
+  PAYMENTS_BY_DAY_INDEX,
+  PAYMENTS_BY_DAY_PROJECTION,
+  PAYMENTS_BY_DAY_SORT_KEY,
+} from '../functions/shared/daily-totals-schema.js'
 import { METRICS_NAMESPACE, SAMPLE_SERVICES } from '../functions/shared/metrics.js'
 import {
   GATEWAY_LEDGER_PARTITION_KEY,
@@ -9,11 +15,12 @@ import {
   PAYMENTS_PARTITION_KEY,
 } from '../functions/shared/tables.js'
 import { IdempotencyDashboard, IdempotencyTable } from '../lib/cdk/index.js'
+import { DailyTotals } from './daily-totals.js'
 import { PaymentEvents } from './payment-events.js'
 import { paymentFunction } from './payment-function.js'
 import { PaymentsApi } from './payments-api.js'
 import { Payouts } from './payouts.js'
-import { sampleTable } from './sample-table.js'
+import { grantItems, sampleTable } from './sample-table.js'
 
 export interface PaymentsStackProps extends StackProps {
   /**
@@ -30,8 +37,9 @@ export interface PaymentsStackProps extends StackProps {
  * authorizer, an idempotency table from this package's construct, the payments table and the simulated
  * gateway's ledger; and its events (PaymentEvents): the outbox create-payment writes each payment's event into,
  * published from the outbox's stream to a queue that fulfil-order consumes; and payouts (Payouts): POST /payouts
- * answers 202 and a durable function pays out once, read back at GET /operations/{id}. Each function gets exactly the
- * actions its code sends. An IdempotencyDashboard watches the four functions that use the idempotency table.
+ * answers 202 and a durable function pays out once, read back at GET /operations/{id}; and the daily settlement
+ * totals (DailyTotals): a scheduled job that replaces one UTC day of per-currency totals, re-runnable for any
+ * date. Each function gets exactly the actions its code sends. An IdempotencyDashboard watches the four functions that use the idempotency table.
  */
 export class PaymentsStack extends Stack {
   readonly idempotency: IdempotencyTable
@@ -40,6 +48,7 @@ export class PaymentsStack extends Stack {
   readonly events: PaymentEvents
   readonly payouts: Payouts
   readonly operations: IdempotencyDashboard
+  readonly dailyTotals: DailyTotals
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps = {}) {
     super(scope, id, props)
@@ -48,6 +57,15 @@ export class PaymentsStack extends Stack {
       // Payment records are money: kept, like the idempotency table, when the stack goes.
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    })
+    // The daily totals job reads one UTC day of payments here, never the whole table; the projection is all it
+    // reads, so no read goes back to the table, and the index stays small.
+    this.payments.addGlobalSecondaryIndex({
+      indexName: PAYMENTS_BY_DAY_INDEX,
+      partitionKey: { name: PAYMENT_DAY_ATTRIBUTE, type: AttributeType.STRING },
+      sortKey: { name: PAYMENTS_BY_DAY_SORT_KEY, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...PAYMENTS_BY_DAY_PROJECTION],
     })
     this.gatewayLedger = sampleTable(this, 'GatewayLedger', GATEWAY_LEDGER_PARTITION_KEY, {
       // The simulated gateway stands in for a third party's books: it goes with the stack.
@@ -71,7 +89,7 @@ export class PaymentsStack extends Stack {
     })
     this.idempotency.connect(createPayment)
     // An earlier payment under the same key is read; the new one is put inside the completion transaction.
-    this.payments.grant(createPayment, 'dynamodb:GetItem', 'dynamodb:PutItem')
+    grantItems(this.payments, createPayment, 'dynamodb:GetItem', 'dynamodb:PutItem')
     // The gateway's conditional put of a charge, and its counter of repeated calls.
     this.gatewayLedger.grant(createPayment, 'dynamodb:PutItem', 'dynamodb:UpdateItem')
     // The payment's event, put inside the same completion transaction as the payment.
@@ -85,7 +103,12 @@ export class PaymentsStack extends Stack {
       timeout: Duration.seconds(5),
       environment: { [PAYMENTS_ENV.paymentsTable]: this.payments.tableName },
     })
-    this.payments.grant(getPayment, 'dynamodb:GetItem')
+    grantItems(this.payments, getPayment, 'dynamodb:GetItem')
+
+    this.dailyTotals = new DailyTotals(this, 'DailyTotals', {
+      idempotency: this.idempotency,
+      payments: this.payments,
+    })
 
     this.payouts = new Payouts(this, 'Payouts', { idempotency: this.idempotency })
 
@@ -112,5 +135,10 @@ export class PaymentsStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the payments API' })
     new CfnOutput(this, 'UserPoolId', { value: api.userPool.userPoolId })
     new CfnOutput(this, 'UserPoolClientId', { value: api.userPoolClient.userPoolClientId })
+    new CfnOutput(this, 'DailyTotalsJob', {
+      value: this.dailyTotals.live.functionArn,
+      description:
+        'The daily totals job, to invoke for a date: aws lambda invoke --function-name <this> (docs/cdk.md)',
+    })
   }
 }

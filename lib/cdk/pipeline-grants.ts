@@ -44,7 +44,6 @@ export function grantDynamoDBPartitions(table: ITable, grantee: IGrantable): Gra
     grantee,
     actions: [...DYNAMODB_PARTITIONS_ACTIONS],
     resourceArns: [table.tableArn],
-    scope: table,
   })
   table.encryptionKey?.grant(grantee, ...IDEMPOTENCY_KEY_ACTIONS)
   return grant
