@@ -114,8 +114,8 @@ export function paymentsAround(date: string): Payment[] {
 export function expectedTotals(payments: readonly Payment[], date: string): CurrencyTotal[] {
   const totals: Record<string, { count: number; amount: number }> = {}
   for (const payment of payments) {
-    const utcDay = new Date(payment.createdAt).toISOString().slice(0, 10)
-    if (payment.status !== 'succeeded' || utcDay !== date) continue
+    if (payment.status !== 'succeeded') continue
+    if (new Date(payment.createdAt).toISOString().slice(0, 10) !== date) continue
     const total = totals[payment.currency] ?? { count: 0, amount: 0 }
     totals[payment.currency] = { count: total.count + 1, amount: total.amount + payment.amount }
   }

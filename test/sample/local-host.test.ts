@@ -29,6 +29,10 @@ const LOCAL_ROUTES = [
   { method: 'GET', path: '/_local/bank/transfers' },
   { method: 'POST', path: '/_local/payouts/crashes', body: '{"afterBankCall":1}' },
   { method: 'GET', path: '/_local/console/state' },
+  { method: 'POST', path: '/_local/jobs/daily-totals', body: '{"date":"2024-05-01","crashAfterRows":0}' },
+  { method: 'GET', path: '/_local/reports/daily-totals?date=2024-05-01' },
+  { method: 'POST', path: '/_local/jobs/daily-totals-append', body: '{"date":"2024-05-01"}' },
+  { method: 'GET', path: '/_local/reports/daily-totals-append?date=2024-05-01' },
   { method: 'GET', path: '/_local/' },
   { method: 'GET', path: '/_local/no-such-route' },
 ] as const

@@ -31,6 +31,8 @@ export async function startTestApi(options: LocalApiOptions = {}): Promise<TestA
     port: 0,
     endpoint: inject('dynamodbEndpoint'),
     tables,
+    // The reports table too: the daily totals' pointers of one test's API must not meet another's.
+    dailyTotalsTable: uniqueTableName('sample-totals'),
     log: (line) => logs.push(line),
     events: false,
     ...options,
