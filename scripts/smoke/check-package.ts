@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { adopterSmoke } from './adopter.js'
 import { checkInstallSets } from './check-install-sets.js'
 
 /**
@@ -10,7 +11,8 @@ import { checkInstallSets } from './check-install-sets.js'
  * Builds and packs the tarball, lints it (publint, attw), installs it into a scratch project in a temp dir,
  * type-checks usage under NodeNext and Bundler resolution, runs it as ESM, as CommonJS, and both at once, and
  * runs the `lambda-idempotency` bin (its usage, and `local` started and stopped). Then every install set of
- * docs/packaging.md (install-sets.ts) type-checks strict, without skipLibCheck, with only its own packages.
+ * docs/packaging.md (install-sets.ts) type-checks strict, without skipLibCheck, with only its own packages, and
+ * every command of docs/use-in-your-project.md runs in a project of its own (adopter.ts), on this same tarball.
  *
  * Offline by design: the package has no dependencies of its own, so `npm install --offline` of the tarball
  * needs no registry; its peers (Middy, the AWS SDK, aws-cdk-lib) and type packages are linked from this
@@ -137,6 +139,8 @@ try {
     for (const failure of failures) console.error(failure)
     throw new Error(`${failures.length} install set(s) do not type-check on their own: see docs/packaging.md`)
   }
+  // The adopter's path end to end, on the tarball packed above: one build serves both.
+  await step('adopter smoke (the guide)', () => adopterSmoke(tarball))
   const installed = JSON.parse(
     await readFile(join(scratch, 'node_modules/lambda-idempotency/package.json'), 'utf8'),
   )
