@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid'
+import { dailyTotalsStory } from './demo-daily-totals.js'
 import { DEMO_DUPLICATED_EVENTS, fulfilmentVerdict } from './demo-fulfilment.js'
 import { payoutStory } from './demo-payouts.js'
 import { type Answer, festivalSale, localApiClient } from './local-api/client.js'
@@ -216,6 +217,7 @@ async function main(): Promise<number> {
     const payouts = await payoutStory(api, say)
     problems.push(...payouts.problems)
     paidOut = payouts.told
+    problems.push(...(await dailyTotalsStory(api, say)))
   } finally {
     await started?.stop()
   }
@@ -227,6 +229,7 @@ async function main(): Promise<number> {
   say('One fulfilment per paid payment, however often its event was delivered.')
   if (paidOut)
     say('One payout per key, however often it was asked for and wherever the payout function died.')
+  say('One clean run’s totals per day, however often the job ran, was forced, died or ran twice at once.')
   return 0
 }
 
