@@ -21,7 +21,8 @@ const markdown = [
 function anchorsOf(path: string): Set<string> {
   const seen = new Map<string, number>()
   const anchors = new Set<string>()
-  const text = withoutCode(readFileSync(join(root, path), 'utf8'))
+  // Fenced blocks only: a heading's inline code is part of its anchor (`## 503 \`store-unavailable\``).
+  const text = withoutFences(readFileSync(join(root, path), 'utf8'))
   for (const [, heading] of text.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const slug = (heading ?? '')
       .replace(/`/g, '')
@@ -38,7 +39,11 @@ function anchorsOf(path: string): Set<string> {
 
 /** Fenced blocks and inline code hold example links and headings that are not the document's own. */
 function withoutCode(text: string): string {
-  return text.replace(/^(```|~~~)[\s\S]*?^\1[ \t]*$/gm, '').replace(/`[^`\n]*`/g, '')
+  return withoutFences(text).replace(/`[^`\n]*`/g, '')
+}
+
+function withoutFences(text: string): string {
+  return text.replace(/^(```|~~~)[\s\S]*?^\1[ \t]*$/gm, '')
 }
 
 function linksIn(path: string): { target: string; line: number }[] {
@@ -49,6 +54,12 @@ function linksIn(path: string): { target: string; line: number }[] {
     line: code.slice(0, match.index).split('\n').length,
   }))
 }
+
+describe('heading anchors', () => {
+  it('keep the words of inline code in a heading, as GitHub does', () => {
+    expect(anchorsOf('docs/troubleshooting.md')).toContain('503-store-unavailable')
+  })
+})
 
 describe('links in the Markdown', () => {
   it.each(markdown)('%s links only to files and headings that exist', (path) => {
