@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { measureBundles } from './bundle.js'
 import { countStoreCalls } from './calls.js'
 import { capacityMeter } from './capacity.js'
@@ -8,13 +8,18 @@ import { costRows } from './cost-report.js'
 import { measureCpu } from './cpu.js'
 import { benchDynamoDB, createBenchTables } from './dynamodb.js'
 import { measureItemSizes } from './item-size.js'
+import { type BackendResult, renderPipelines } from './pipelines.js'
+import { measureDynamoDBPipelines } from './pipelines-dynamodb.js'
+import { measurePostgresPipelines } from './pipelines-postgres.js'
 import { benchPostgres, measurePostgres } from './postgres.js'
 import { renderReport } from './report.js'
 import { measureThroughput } from './throughput.js'
 
 /**
- * `npm run bench`: this toolkit against @aws-lambda-powertools/idempotency on the same work, in one run. Progress
- * goes to stderr; the Markdown tables (docs/performance.md and its PostgreSQL section) go to stdout.
+ * `npm run bench`: this toolkit against @aws-lambda-powertools/idempotency on the same work, in one run, then
+ * partition replace against append for pipeline jobs (bench/pipelines.ts). Progress goes to stderr; the Markdown
+ * tables (docs/performance.md and its PostgreSQL section, docs/pipelines.md's "Numbers") go to stdout.
+ * `npm run bench -- --pipelines` runs only the pipelines part (about a minute).
  */
 
 const KB = 1024
@@ -43,17 +48,45 @@ function revision(): string {
   }
 }
 
+const dynamoDBWhere = () =>
+  process.env.DYNAMODB_ENDPOINT ? 'DYNAMODB_ENDPOINT' : 'embedded DynamoDB Local, in memory'
+
 function machine(startLoad: number[], measured: string): string {
   const cpu = cpus()
   const load = startLoad.map((value) => value.toFixed(2)).join(' / ')
-  const where = process.env.DYNAMODB_ENDPOINT ? 'DYNAMODB_ENDPOINT' : 'embedded DynamoDB Local, in memory'
+  const where = dynamoDBWhere()
   return `Machine: ${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${where}; load average at start ${load} (1/5/15 min); ${measured}, ${new Date().toISOString().slice(0, 10)}.`
+}
+
+/** Partition replace of 10,000 rows and its append baseline: ~15 s per DynamoDB repetition, ~1 s on PostgreSQL. */
+async function measurePipelines(
+  dynamoDBConfig: DynamoDBClientConfig,
+  postgres: { url: string; where: string },
+): Promise<BackendResult[]> {
+  progress('partition replace of 10,000 rows on PostgreSQL')
+  const onPostgres = await measurePostgresPipelines(postgres.url, postgres.where)
+  progress('partition replace of 10,000 rows on DynamoDB Local')
+  return [onPostgres, await measureDynamoDBPipelines(dynamoDBConfig, dynamoDBWhere())]
+}
+
+/** `--pipelines`: only the pipelines tables, with their own servers. */
+async function pipelinesOnly(startLoad: number[], measured: string): Promise<void> {
+  progress('starting DynamoDB Local and PostgreSQL')
+  const [db, pg] = await Promise.all([benchDynamoDB(), benchPostgres()])
+  try {
+    const results = await measurePipelines(db.config, pg)
+    process.stdout.write(`${renderPipelines(results)}\n\n${machine(startLoad, measured)}\n`)
+    progress('done')
+  } finally {
+    await Promise.all([db.stop(), pg.stop()])
+  }
 }
 
 async function main(): Promise<void> {
   const startLoad = loadavg()
   // Read now, next to when the process loaded the library, not minutes later when lib/ may have moved on.
   const measured = revision()
+  if (process.argv.includes('--pipelines')) return pipelinesOnly(startLoad, measured)
   progress('bundling and timing cold imports')
   const bundles = await measureBundles(IMPORT_RUNS)
   progress('starting DynamoDB Local')
@@ -94,7 +127,13 @@ async function main(): Promise<void> {
     const throughput = await measureThroughput(db.config, tables, THROUGHPUT_OPTIONS)
     progress('counting PostgreSQL statements per request')
     const pg = await benchPostgres()
-    const postgres = await measurePostgres(pg.url).finally(pg.stop)
+    const [postgres, pipelines] = await (async () => {
+      try {
+        return [await measurePostgres(pg.url), await measurePipelines(db.config, pg)] as const
+      } finally {
+        await pg.stop()
+      }
+    })()
     process.stdout.write(
       `${renderReport(
         {
@@ -110,7 +149,7 @@ async function main(): Promise<void> {
           postgres: { rows: postgres, where: pg.where },
         },
         machine(startLoad, measured),
-      )}\n`,
+      )}\n\n${renderPipelines(pipelines)}\n`,
     )
     progress('done')
   } finally {
