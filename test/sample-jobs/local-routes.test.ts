@@ -84,6 +84,11 @@ describe.each([
       json: { outcome: 'ran', reason: 'forced' },
     })
     expect((await report(date)).json).toEqual({ date, rows: clean })
+    // The console lists clients' keys: the job's runs, on the same table on DynamoDB, are none of them.
+    const consoleState = await answerOf(await fetch(`${api.url}/_local/console/state`))
+    expect(
+      consoleState.json.records.map((record: { recordKey: string }) => record.recordKey),
+    ).not.toContainEqual(expect.stringMatching(/^pipeline-run#/))
   })
 
   it('doubles the rows of the plain append run twice, which the job never does', async () => {

@@ -1,7 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DAILY_TOTALS_JOB } from '../../../functions/shared/daily-totals-schema.js'
 import { type Charge, listCharges } from '../../../functions/shared/gateway.js'
 import { type Item, scanAll } from '../../../functions/shared/reads.js'
 import { IDEMPOTENCY_ATTRIBUTES as A } from '../../../lib/dynamodb/schema.js'
+import { jobKeyOf } from '../../../lib/pipelines/index.js'
 import { sha256 } from '../../../lib/store/index.js'
 import { type ConsolePayouts, type ConsolePayoutsSource, payoutsState } from './payouts-state.js'
 import type { ConsoleRecorder, OutcomeCounts, SentKey } from './recorder.js'
@@ -113,6 +115,8 @@ export async function consoleState(deps: {
   for (const item of items) {
     const recordKey = item[A.key]
     if (typeof recordKey !== 'string') continue
+    // The daily totals job's runs share the table on DynamoDB; they are no client's key, and charge nothing.
+    if (recordKey.startsWith(jobKeyOf(DAILY_TOTALS_JOB, ''))) continue
     const activity = recorder.activityOf(recordKey)
     const charges = new Map<string, Charge>()
     const derived = byGatewayKey.get(sha256(`${recordKey}#${GATEWAY_KEY_PURPOSE}`))
