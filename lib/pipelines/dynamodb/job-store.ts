@@ -66,7 +66,7 @@ export class DynamoDBJobStore implements JobStore<DynamoDBJobWrites> {
     this.tableName = tableName
     const client =
       options.client ?? new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT || undefined })
-    this.documents = DynamoDBDocumentClient.from(client)
+    this.documents = ownDocumentClient(client)
   }
 
   async claim(request: JobClaim, nowEpochMs: number): Promise<JobClaimResult> {
@@ -221,3 +221,15 @@ function cancellationCodes(error: unknown): (string | undefined)[] {
 
 /** In a completion transaction the run's own record is the first action. */
 const firstCancellation = (error: unknown) => cancellationCodes(error)[0]
+
+/**
+ * A DocumentClient over the caller's client, with marshalling options of its own. lib-dynamodb's `from` writes its
+ * options into `client.config`, which every DocumentClient made from that client shares: made that way, the store
+ * would reset the caller's options (`removeUndefinedValues` gone), and the caller's next `from` would change how
+ * the store reads its runs (`wrapNumbers`). A shallow copy of the config (the same credentials, endpoint and
+ * handler) keeps the two apart; the SDK's middleware reads the config's own members, so a prototype would not do.
+ */
+function ownDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  const isolated = { config: { ...client.config }, middlewareStack: client.middlewareStack }
+  return DynamoDBDocumentClient.from(isolated as DynamoDBClient)
+}
