@@ -27,7 +27,12 @@ const CYCLE_CHECK_DEPTH = 64
 /** One value as JSON.stringify writes it: after `toJSON`, undefined where an object leaves it out. */
 function write(input: unknown, key: string | number, ancestors: object[]): string | undefined {
   let value = input
-  if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
+  // A function is an object too: JSON.stringify asks it for toJSON, and writes what that returns.
+  if (
+    (typeof value === 'object' && value !== null) ||
+    typeof value === 'function' ||
+    typeof value === 'bigint'
+  ) {
     const toJSON = (value as { toJSON?: unknown }).toJSON
     if (typeof toJSON === 'function') value = toJSON.call(value, String(key))
   }

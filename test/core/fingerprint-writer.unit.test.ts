@@ -96,6 +96,37 @@ describe('the canonical JSON writer', () => {
     expect(seen).toEqual(['a:0', 'b:second', 'a:0', 'b:second'])
   })
 
+  it('calls toJSON on a function too, as JSON.stringify does: a function is an object with a toJSON', () => {
+    const withToJSON = <T extends object>(target: T, toJSON: () => unknown) =>
+      Object.assign(target, { toJSON })
+    const values = [
+      {
+        amount: 100,
+        tag: withToJSON(
+          () => 'never called',
+          () => 'tag',
+        ),
+      },
+      [
+        withToJSON(
+          function named() {},
+          () => ({ z: 1, a: 2 }),
+        ),
+      ],
+      withToJSON(
+        () => undefined,
+        () => ['root'],
+      ),
+      {
+        skipped: withToJSON(
+          () => 1,
+          () => () => 2,
+        ),
+      },
+    ]
+    for (const value of values) expect(canonicalJson(value)).toBe(definedCanonicalJson(value))
+  })
+
   it('refuses a BigInt and a cycle with a TypeError, as JSON.stringify does, instead of looping', () => {
     expect(() => canonicalJson({ amount: 1n })).toThrow(TypeError)
     const cyclic: Record<string, unknown> = { name: 'loop' }
