@@ -64,7 +64,9 @@ function write(input: unknown, key: string | number, ancestors: object[]): strin
 
 function writeArray(array: readonly unknown[], ancestors: object[]): string {
   let out = '['
-  for (let index = 0; index < array.length; index++) {
+  // The length as it was before any element was written, as JSON.stringify reads it: once.
+  const length = array.length
+  for (let index = 0; index < length; index++) {
     if (index > 0) out += ','
     out += write(array[index], index, ancestors) ?? 'null'
   }
@@ -78,9 +80,15 @@ function writeArray(array: readonly unknown[], ancestors: object[]): string {
  */
 function writeObject(value: object, ancestors: object[]): string {
   const names = indicesFirst(Object.keys(value).sort())
+  // Every member read before any is written, as the sorted copy read them: a getter or toJSON that changes its
+  // parent while it is written does not change the bytes.
+  const members: unknown[] = new Array(names.length)
+  for (let index = 0; index < names.length; index++)
+    members[index] = (value as Record<string, unknown>)[names[index] as string]
   let out = '{'
-  for (const name of names) {
-    const member = write((value as Record<string, unknown>)[name], name, ancestors)
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string
+    const member = write(members[index], name, ancestors)
     if (member === undefined) continue
     out += `${out.length > 1 ? ',' : ''}${quote(name)}:${member}`
   }

@@ -127,6 +127,73 @@ describe('the canonical JSON writer', () => {
     for (const value of values) expect(canonicalJson(value)).toBe(definedCanonicalJson(value))
   })
 
+  it('reads an object’s members and an array’s length before writing any of them, as the copy and JSON.stringify did', () => {
+    // Each value is made afresh for each writer: its toJSON or getter changes its parent while it is written.
+    const makers = [
+      () => {
+        const order: Record<string, unknown> = { b: 'before' }
+        order.a = {
+          toJSON() {
+            order.b = 'after'
+            return 'a'
+          },
+        }
+        return order
+      },
+      () => {
+        const order: Record<string, unknown> = { b: 'kept' }
+        order.a = {
+          toJSON() {
+            delete order.b
+            return 'a'
+          },
+        }
+        return order
+      },
+      () => {
+        const order: Record<string, unknown> = { b: 1 }
+        Object.defineProperty(order, 'a', {
+          enumerable: true,
+          get() {
+            order.b = 2
+            return 0
+          },
+        })
+        order.c = {
+          toJSON() {
+            order.b = 3
+            return 'c'
+          },
+        }
+        return order
+      },
+      () => {
+        const items: unknown[] = [1]
+        items.push({
+          toJSON() {
+            items.push('grown')
+            return 2
+          },
+        })
+        return items
+      },
+      () => {
+        const items: unknown[] = [
+          {
+            toJSON() {
+              items.pop()
+              return 1
+            },
+          },
+          2,
+          3,
+        ]
+        return items
+      },
+    ]
+    for (const make of makers) expect(canonicalJson(make())).toBe(definedCanonicalJson(make()))
+  })
+
   it('refuses a BigInt and a cycle with a TypeError, as JSON.stringify does, instead of looping', () => {
     expect(() => canonicalJson({ amount: 1n })).toThrow(TypeError)
     const cyclic: Record<string, unknown> = { name: 'loop' }
