@@ -85,7 +85,8 @@ export function dailyTotalsJob(totals: DailyTotals, options: DailyTotalsOptions 
     context?: LambdaContextLike,
     local: LocalCrash = {},
   ): Promise<DailyTotalsSummary> {
-    const date = event?.date ?? yesterdayOf(now())
+    // Only a date left out means yesterday: `null` is a date lost on its way (a backfill's), refused below.
+    const date = event?.date === undefined ? yesterdayOf(now()) : event.date
     if (!isCalendarDate(date)) throw new InvalidDateError(date)
     const force = event?.force === true
     const outcome = await job.run(

@@ -54,4 +54,10 @@ describe('the daily totals Lambda entry, configured by its environment', () => {
     expect(await handler({ date: '2024-07-01' }, context)).toMatchObject({ rows, outcome: 'replayed' })
     await expect(handler({ date: '2024-07-32' }, context)).rejects.toThrow(/calendar date/)
   })
+
+  it('refuses a date sent as null instead of totalling yesterday: a backfill that lost its date runs no day', async () => {
+    // `{"date": null}`: a templated payload whose variable was empty, a state machine's missing `$.date`.
+    const lost = { date: null } as unknown as { date: string }
+    await expect(handler(lost, lambdaContext('daily-totals', 60_000))).rejects.toThrow(/calendar date/)
+  })
 })

@@ -102,6 +102,7 @@ describe.each([
     for (const body of [
       { date: '2024-02-30' },
       { date: 20240501 },
+      { date: null },
       { date: '2024-05-01', forced: true },
       '[1]',
       '{',
