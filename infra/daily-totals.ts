@@ -25,6 +25,13 @@ import { sampleTable } from './sample-table.js'
  */
 export const DAILY_TOTALS_CRON = { minute: '15', hour: '0' } as const
 /**
+ * 06:15 UTC: yesterday again. A run that dies (out of memory, a runtime crash) holds its day for its lease, 5 min
+ * or more; Lambda's two asynchronous retries come about 1 and 2 min after it, find the day busy, and would leave
+ * it to the dead-letter queue. Six hours later every lease has ended: a day the first run completed replays (two
+ * calls), and a day a dead run held is totalled. It also falls inside the retries' 6 h window of the same day.
+ */
+export const DAILY_TOTALS_CATCH_UP_CRON = { minute: '15', hour: '6' } as const
+/**
  * 6 h, both for Scheduler's retries and Lambda's own asynchronous retries: the job defaults to yesterday (UTC)
  * when invoked without a date, so every retry must still fall on the same UTC day as the schedule (by 12:15 at
  * the latest); a retry the next day would total the wrong date.
@@ -58,6 +65,8 @@ export class DailyTotals extends Construct {
   readonly live: Alias
   readonly failures: Queue
   readonly schedule: Schedule
+  /** Yesterday again, six hours later: a replay, unless the first run died holding the day. */
+  readonly catchUp: Schedule
 
   constructor(scope: Construct, id: string, props: DailyTotalsProps) {
     super(scope, id)
@@ -112,16 +121,22 @@ export class DailyTotals extends Construct {
       maxEventAge: MAX_EVENT_AGE,
       onFailure: new SqsDestination(this.failures),
     })
+    const target = new LambdaInvoke(this.live, {
+      // No date: the job defaults to yesterday, UTC. An empty object, not no input: the job's event is JSON.
+      input: ScheduleTargetInput.fromObject({}),
+      retryAttempts: DELIVERY_RETRY_ATTEMPTS,
+      maxEventAge: MAX_EVENT_AGE,
+      deadLetterQueue: this.failures,
+    })
     this.schedule = new Schedule(this, 'Daily', {
       description: `Runs ${DAILY_TOTALS_JOB} for yesterday (UTC), every day at 00:15 UTC`,
       schedule: ScheduleExpression.cron({ ...DAILY_TOTALS_CRON, timeZone: TimeZone.ETC_UTC }),
-      target: new LambdaInvoke(this.live, {
-        // No date: the job defaults to yesterday, UTC. An empty object, not no input: the job's event is JSON.
-        input: ScheduleTargetInput.fromObject({}),
-        retryAttempts: DELIVERY_RETRY_ATTEMPTS,
-        maxEventAge: MAX_EVENT_AGE,
-        deadLetterQueue: this.failures,
-      }),
+      target,
+    })
+    this.catchUp = new Schedule(this, 'CatchUp', {
+      description: `Runs ${DAILY_TOTALS_JOB} for yesterday (UTC) again at 06:15 UTC: a replay, unless a run died holding the day`,
+      schedule: ScheduleExpression.cron({ ...DAILY_TOTALS_CATCH_UP_CRON, timeZone: TimeZone.ETC_UTC }),
+      target,
     })
   }
 }
