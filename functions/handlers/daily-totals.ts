@@ -57,6 +57,26 @@ export class InvalidDateError extends TypeError {
   }
 }
 
+/** The event's `force` is not a boolean, or it has a field the job does not take: nothing ran. */
+export class InvalidJobEventError extends TypeError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InvalidJobEventError'
+  }
+}
+
+const EVENT_FIELDS = ['date', 'force']
+
+/** A backfill's `"force": "true"` or `forced: true` would otherwise replay the day unforced, and say nothing. */
+function checkEvent(event: object): void {
+  const unknown = Object.keys(event).filter((name) => !EVENT_FIELDS.includes(name))
+  if (unknown.length > 0)
+    throw new InvalidJobEventError(`The daily totals job takes date and force, not ${unknown.join(', ')}`)
+  const { force } = event as { force?: unknown }
+  if (force !== undefined && typeof force !== 'boolean')
+    throw new InvalidJobEventError(`force must be true or false, got ${JSON.stringify(force)}`)
+}
+
 /** The run was killed on purpose after writing `rows` rows: it completed nothing, and its claim is given back. */
 export class SimulatedCrash extends Error {
   constructor(readonly rows: number) {
@@ -88,6 +108,7 @@ export function dailyTotalsJob(totals: DailyTotals, options: DailyTotalsOptions 
     // Only a date left out means yesterday: `null` is a date lost on its way (a backfill's), refused below.
     const date = event?.date === undefined ? yesterdayOf(now()) : event.date
     if (!isCalendarDate(date)) throw new InvalidDateError(date)
+    if (event != null) checkEvent(event)
     const force = event?.force === true
     const outcome = await job.run(
       { partition: date, inputVersion: DAILY_TOTALS_INPUT_VERSION, force },

@@ -2,6 +2,7 @@ import {
   type DailyTotalsEvent,
   dailyTotalsJob,
   InvalidDateError,
+  InvalidJobEventError,
   isCalendarDate,
   type LocalCrash,
   SimulatedCrash,
@@ -86,7 +87,8 @@ function dateIn(body: Buffer): unknown {
 }
 
 function refusal(error: unknown, event: DailyTotalsEvent, log: (line: string) => void): HttpResult {
-  if (error instanceof InvalidDateError) return localProblem('local-request-invalid', error.message)
+  if (error instanceof InvalidDateError || error instanceof InvalidJobEventError)
+    return localProblem('local-request-invalid', error.message)
   if (error instanceof SimulatedCrash) {
     log(`daily-totals ${event.date}: run killed after ${error.rows} rows`)
     return localProblem(

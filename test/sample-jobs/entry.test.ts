@@ -60,4 +60,12 @@ describe('the daily totals Lambda entry, configured by its environment', () => {
     const lost = { date: null } as unknown as { date: string }
     await expect(handler(lost, lambdaContext('daily-totals', 60_000))).rejects.toThrow(/calendar date/)
   })
+
+  it('refuses a force that is not a boolean, or a misspelt field, instead of replaying the day unforced', async () => {
+    const context = lambdaContext('daily-totals', 60_000)
+    const quoted = { date: '2024-07-30', force: 'true' } as unknown as { date: string }
+    await expect(handler(quoted, context)).rejects.toThrow(/force must be true or false/)
+    const misspelt = { date: '2024-07-30', forced: true } as unknown as { date: string }
+    await expect(handler(misspelt, context)).rejects.toThrow(/takes date and force, not forced/)
+  })
 })
