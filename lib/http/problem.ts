@@ -61,6 +61,10 @@ const FIXED_DETAILS: Readonly<Partial<Record<IdempotencyErrorCode, string>>> = {
   'execution-unavailable': `The service that runs this request's background work could not be reached. Retry with the same key after ${STORE_UNAVAILABLE_RETRY_AFTER_SECONDS} s: the key names the same work, so it never starts twice.`,
 }
 
+/** The 5xx detail of a code without fixed text of its own (one this copy of the package does not know). */
+const UNKNOWN_SERVER_DETAIL =
+  'The server could not process this request. This is a server problem: report it to the API operator.'
+
 /** A proxy result carrying the problem as `application/problem+json`. */
 export function problemResponse(problem: Problem): HttpResult {
   const { status, type, title, detail, headers } = problem
@@ -76,11 +80,14 @@ export function idempotencyProblem(
   error: IdempotencyError,
   typeBase: string = DEFAULT_PROBLEM_TYPE_BASE,
 ): Problem {
+  // An error from another copy of the package (another version, the same brand) may carry a code this copy
+  // does not know: it still gets a title, and a 5xx still gets fixed text, never its message.
+  const status = Number.isInteger(error.statusCode) && error.statusCode >= 400 ? error.statusCode : 500
   const problem: Problem = {
-    status: error.statusCode,
+    status,
     type: `${typeBase}${error.code}`,
-    title: TITLES[error.code],
-    detail: FIXED_DETAILS[error.code] ?? error.message,
+    title: TITLES[error.code] ?? (status >= 500 ? 'Request could not be processed' : 'Request refused'),
+    detail: FIXED_DETAILS[error.code] ?? (status >= 500 ? UNKNOWN_SERVER_DETAIL : error.message),
   }
   const retryAfterSeconds = retryAfterOf(error)
   if (retryAfterSeconds !== undefined) problem.headers = { 'Retry-After': String(retryAfterSeconds) }

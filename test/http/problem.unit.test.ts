@@ -112,6 +112,20 @@ describe('problem+json answers', () => {
     expect(problem.detail).not.toContain('123456789012')
   })
 
+  it('answers an error from another copy of the package, with a code this copy does not know, without leaking its 5xx message', () => {
+    // An app that bundles two versions (a library's own copy, say) shares the brand, so this copy's HTTP preset
+    // answers the other's errors: a code added in the other version has no title or fixed text here.
+    const foreign = Object.assign(
+      new Error('Quota exceeded for arn:aws:dynamodb:eu-west-1:123456789012:table/orders'),
+      { [Symbol.for('lambda-idempotency.error')]: true, code: 'quota-exceeded', statusCode: 503 },
+    ) as unknown as IdempotencyError
+    const problem = idempotencyProblem(foreign)
+    expect(problem.status).toBe(503)
+    expect(problem.title).toEqual(expect.any(String))
+    expect(problem.title).not.toBe('')
+    expect(problem.detail).not.toContain('123456789012')
+  })
+
   it('points type URIs at a configured base', () => {
     const problem = idempotencyProblem(
       new IdempotencyPayloadMismatchError(),
