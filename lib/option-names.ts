@@ -31,7 +31,7 @@ export function refuseUnknownOptions(options: object, known: readonly string[], 
 
 /**
  * The value of an option under its current name, or under its deprecated one with a warning: old names keep
- * working until the next major version.
+ * working until the next major version. Both at once are refused unless they are the same value.
  */
 export function renamedOption<T>(
   current: T | undefined,
@@ -40,6 +40,11 @@ export function renamedOption<T>(
   logger: { warn(message: string, fields: Record<string, unknown>): void },
 ): T | undefined {
   if (deprecated === undefined) return current
+  // Both, differing, is a migration half done: whichever were read, the other's value would be ignored silently.
+  if (current !== undefined && current !== deprecated)
+    throw new TypeError(
+      `Given both '${names.current}' and the deprecated '${names.deprecated}', with different values: keep only '${names.current}'.`,
+    )
   logger.warn(
     `The option '${names.deprecated}' is deprecated and will be removed in the next major version: use '${names.current}', which means the same.`,
     { option: names.deprecated },

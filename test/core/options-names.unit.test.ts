@@ -115,6 +115,27 @@ describe('options renamed to one word per concept', () => {
     await first
   })
 
+  it('refuses a deprecated name given beside its new one with another value, since one of the two would be ignored', () => {
+    const warn = vi.fn()
+    expect(() =>
+      makeIdempotent(handler, {
+        store,
+        key: () => 'k',
+        maxWaitMs: 0,
+        waitForInFlightMs: () => 5_000,
+        logger: { warn },
+      }),
+    ).toThrow(/both 'maxWaitMs' and the deprecated 'waitForInFlightMs'/)
+    expect(() =>
+      makeHttpIdempotent(handler, {
+        store,
+        payload: (body) => body,
+        fingerprint: () => 'same for every body',
+        logger: { warn },
+      }),
+    ).toThrow(/both 'payload' and the deprecated 'fingerprint'/)
+  })
+
   it('reads the HTTP fingerprint option as payload, warning the same way', async () => {
     const warn = vi.fn()
     const wrapped = makeHttpIdempotent(async () => ({ statusCode: 201, body: 'ok' }), {
