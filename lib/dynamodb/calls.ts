@@ -62,10 +62,45 @@ export type FencedOutcome =
  * Sends a fenced completion, alone or first in one transaction with the caller's own writes. Its condition
  * failing is the caller's to judge from the refusing item (completed by this token before, or held by another);
  * the caller's writes failing theirs is the caller's error to see; a request DynamoDB refuses as invalid is
- * refused for good; anything else is a store outage. The SDK's retries of a transaction keep its
+ * refused for good; a transaction cancelled by a conflicting write in progress is sent again, a few times; anything
+ * else is a store outage. The SDK's retries of a transaction keep its
  * ClientRequestToken, so DynamoDB applies a retried one that landed only once.
  */
 export async function sendFencedCompletion(
+  client: DynamoDBClient,
+  update: Update,
+  ownWrites: readonly TransactWriteItem[],
+): Promise<FencedOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sendCompletion(client, update, ownWrites)
+    } catch (error) {
+      // Cancelled for a conflicting write in progress on one of its items (a duplicate's claim of the key, sent
+      // while this completes): nothing was applied, and the fence makes sending it again safe.
+      if (!isConflictOnly(error)) throw error
+      if (attempt === CONFLICT_MAX_ATTEMPTS)
+        throw dynamoDBError('complete', error, update.TableName ?? 'unknown')
+      await sleep(CONFLICT_FIRST_DELAY_MS * 2 ** (attempt - 1))
+    }
+  }
+}
+
+/**
+ * A transaction cancelled only by TransactionConflict is sent again this many times in all, 20, 40, 80... ms
+ * apart: the write it met takes milliseconds, and the SDK does not retry a cancelled transaction itself.
+ */
+const CONFLICT_MAX_ATTEMPTS = 5
+const CONFLICT_FIRST_DELAY_MS = 20
+
+function isConflictOnly(error: unknown): boolean {
+  const codes = cancellationCodes(error)
+  return (
+    codes.includes('TransactionConflict') &&
+    codes.every((code) => code === 'TransactionConflict' || code === 'None')
+  )
+}
+
+async function sendCompletion(
   client: DynamoDBClient,
   update: Update,
   ownWrites: readonly TransactWriteItem[],
@@ -76,6 +111,7 @@ export async function sendFencedCompletion(
       await client.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...ownWrites] }))
     return { written: true }
   } catch (error) {
+    if (isConflictOnly(error)) throw error
     if (isConditionalFailure(error)) return { written: false, refusedBy: error.Item }
     const completion = completionCancellation(error)
     if (completion?.Code === 'ConditionalCheckFailed') return { written: false, refusedBy: completion.Item }
