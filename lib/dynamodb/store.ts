@@ -140,8 +140,14 @@ export class DynamoDBStore implements IdempotencyStore<DynamoDBOwnWrites> {
       return { acquired: true }
     } catch (error) {
       const existing = refusedItem(error)
-      if (existing === undefined) throw dynamoDBError('acquire', error, this.tableName)
-      return { acquired: false, existing: fromItem(existing) }
+      if (existing !== undefined) return { acquired: false, existing: fromItem(existing) }
+      // Refused, unwritten, because a transaction on the record is in progress: the completion of the request
+      // holding the key. What it refused is the record, read now; none to read is the outage it then is.
+      const held = isTransactionConflict(error)
+        ? await this.get(record.key).catch(() => undefined)
+        : undefined
+      if (held === undefined) throw dynamoDBError('acquire', error, this.tableName)
+      return { acquired: false, existing: held }
     }
   }
 
@@ -243,3 +249,6 @@ function completionExpression(set: readonly string[]): CompletionExpression {
 function names(...logical: (keyof typeof A)[]): Record<string, string> {
   return Object.fromEntries(logical.map((name) => [`#${name}`, A[name]]))
 }
+
+const isTransactionConflict = (error: unknown): boolean =>
+  (error as Error | undefined)?.name === 'TransactionConflictException'
