@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+export { PostgresTransaction } from './lazy-transaction.js'
 export type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from './pool.js'
 export {
   type CleanupOptions,
@@ -17,4 +19,4 @@ export {
   type PostgresSchemaOptions,
 } from './schema.js'
 export { PostgresStore, type PostgresStoreOptions } from './store.js'
-export { PostgresTransaction, postgresTransactionOf } from './transaction.js'
+export { postgresTransactionOf } from './transaction.js'

@@ -12,11 +12,11 @@ import {
   type OwnWritesClaim,
   StoreWriteRefusedError,
 } from '../store/interface.js'
+import { asError, PostgresTransaction, rollBack, takeClient } from './lazy-transaction.js'
 import type { PostgresPool, PostgresPoolClient } from './pool.js'
 import { completionValues, fromRow, type RecordRow } from './row.js'
 import { DEFAULT_POSTGRES_TABLE, quotedTableName } from './schema.js'
 import { statementsFor } from './statements.js'
-import { asError, PostgresTransaction, rollBack, takeClient } from './transaction.js'
 
 export interface PostgresStoreOptions {
   /** A `pg` Pool (or anything with its `query` and `connect`); the store never ends it. */

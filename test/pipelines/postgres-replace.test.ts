@@ -6,7 +6,7 @@ import {
   postgresJobTransaction,
   replacePartition,
 } from '../../lib/pipelines/postgres/index.js'
-import { rollBack } from '../../lib/pipelines/postgres/run-transaction.js'
+import { rollBack } from '../../lib/postgres/lazy-transaction.js'
 import { createTestSchema, dropTestSchema, testPool } from '../support/postgres.js'
 import { describeRerunScenarios } from './scenarios.js'
 import { SELECT_TOTALS, TOTALS_COLUMNS, type TotalsRow, totalsFor } from './support.js'

@@ -4,7 +4,7 @@ import type { DailyTotals } from '../../functions/shared/daily-totals.js'
 import { isIdempotencyError } from '../../lib/errors.js'
 import type { JobStore } from '../../lib/pipelines/index.js'
 import { PostgresRunTransaction } from '../../lib/pipelines/postgres/index.js'
-import { rollBack } from '../../lib/pipelines/postgres/run-transaction.js'
+import { rollBack } from '../../lib/postgres/lazy-transaction.js'
 import { testPool } from '../support/postgres.js'
 import {
   dynamoDBBackend,

@@ -1,4 +1,5 @@
 import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../../errors.js'
+import { asError, rollBack, takeClient } from '../../postgres/lazy-transaction.js'
 import type { PostgresPool } from '../../postgres/pool.js'
 import { quotedTableName } from '../../postgres/schema.js'
 import {
@@ -9,7 +10,7 @@ import {
   type JobWritesClaim,
   runCompleted,
 } from '../job-store.js'
-import { asError, PostgresRunTransaction, rollBack, takeClient } from './run-transaction.js'
+import { PostgresRunTransaction } from './run-transaction.js'
 import { DEFAULT_PIPELINE_RUNS_TABLE } from './schema.js'
 
 export interface PostgresJobStoreOptions {

@@ -1,5 +1,5 @@
+import { asError } from '../../postgres/lazy-transaction.js'
 import type { PostgresPool, PostgresQueryResult } from '../../postgres/pool.js'
-import { asError } from './run-transaction.js'
 
 /**
  * What the helpers write through: a transaction (`postgresJobTransaction(run)`, `postgresTransactionOf(context)`,
