@@ -41,7 +41,6 @@ const hashKeyTable = (attribute: string, TableName: string): CreateTableCommandI
 
 /** Fresh, uniquely named tables, so runs (and the test that reuses this) never see each other's items. */
 export async function createBenchTables(config: DynamoDBClientConfig): Promise<BenchTables> {
-  const client = new DynamoDBClient(config)
   const suffix = randomUUID().slice(0, 8)
   const inputs = {
     ours: idempotencyTableDefinition(`bench-ours-${suffix}`),
@@ -50,6 +49,20 @@ export async function createBenchTables(config: DynamoDBClientConfig): Promise<B
     orders: hashKeyTable('orderId', `bench-orders-${suffix}`),
     payments: paymentsTableDefinition(`bench-payments-${suffix}`),
   }
+  const names = await createTables(config, inputs)
+  return {
+    idempotency: { ours: names.ours, theirs: names.theirs },
+    orders: names.orders,
+    payments: names.payments,
+  }
+}
+
+/** Creates each table, waits until it is ACTIVE, and answers the names under the same keys. */
+export async function createTables<TInputs extends Record<string, CreateTableCommandInput>>(
+  config: DynamoDBClientConfig,
+  inputs: TInputs,
+): Promise<{ [K in keyof TInputs]: string }> {
+  const client = new DynamoDBClient(config)
   try {
     for (const input of Object.values(inputs)) {
       await client.send(new CreateTableCommand(input))
@@ -61,12 +74,9 @@ export async function createBenchTables(config: DynamoDBClientConfig): Promise<B
   } finally {
     client.destroy()
   }
-  const name = (input: CreateTableCommandInput) => input.TableName as string
-  return {
-    idempotency: { ours: name(inputs.ours), theirs: name(inputs.theirs) },
-    orders: name(inputs.orders),
-    payments: name(inputs.payments),
-  }
+  return Object.fromEntries(
+    Object.entries(inputs).map(([key, input]) => [key, input.TableName as string]),
+  ) as { [K in keyof TInputs]: string }
 }
 
 export interface RecordedCall {

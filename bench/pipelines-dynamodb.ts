@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { DAILY_TOTALS_KEYS } from '../functions/shared/daily-totals-schema.js'
+import { dailyTotalsTableDefinition } from '../functions/shared/tables.js'
 import { batchPut } from '../lib/pipelines/dynamodb/batch-write.js'
 import { DynamoDBJobStore, dynamoDBPartitions } from '../lib/pipelines/dynamodb/index.js'
 import { pipelineJob } from '../lib/pipelines/index.js'
 import { idempotencyTableDefinition } from '../lib/testing/index.js'
+import { createTables } from './dynamodb.js'
 import {
   type BackendResult,
   BENCH_DAY,
@@ -73,36 +69,13 @@ function meter(client: DynamoDBClient) {
   }
 }
 
-async function createTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<string> {
-  await client.send(new CreateTableCommand(input))
-  const TableName = input.TableName as string
-  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName })
-  return TableName
-}
-
 /** The idempotency table (the job's runs) and a reports table keyed as `dynamoDBPartitions` expects. */
-async function createTables(config: DynamoDBClientConfig) {
-  const client = new DynamoDBClient(config)
+async function createReportTables(config: DynamoDBClientConfig) {
   const suffix = randomUUID().slice(0, 8)
-  const { partitionKey, sortKey } = DAILY_TOTALS_KEYS
-  try {
-    const jobs = await createTable(client, idempotencyTableDefinition(`bench-jobs-${suffix}`))
-    const reports = await createTable(client, {
-      TableName: `bench-reports-${suffix}`,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: partitionKey, AttributeType: 'S' },
-        { AttributeName: sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-    })
-    return { jobs, reports }
-  } finally {
-    client.destroy()
-  }
+  return createTables(config, {
+    jobs: idempotencyTableDefinition(`bench-jobs-${suffix}`),
+    reports: dailyTotalsTableDefinition(`bench-reports-${suffix}`),
+  })
 }
 
 /**
@@ -210,7 +183,7 @@ export async function measureDynamoDBPipelines(
   config: DynamoDBClientConfig,
   where: string,
 ): Promise<BackendResult> {
-  const tables = await createTables(config)
+  const tables = await createReportTables(config)
   const sdk = { retried: 0 }
   const steps = await repeated(PIPELINE_REPETITIONS.dynamodb, (repetition) =>
     measureOnce(config, tables, `bench-totals-${repetition}`, sdk),

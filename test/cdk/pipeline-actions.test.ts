@@ -14,7 +14,7 @@ import { DynamoDBJobStore, dynamoDBPartitions } from '../../lib/pipelines/dynamo
 import { PartitionBusyError, pipelineJob } from '../../lib/pipelines/index.js'
 import { documentClient } from '../pipelines/support.js'
 import { policyActions } from '../support/cdk-template.js'
-import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from '../support/dynamodb.js'
+import { createIdempotencyTestTable, createPkSkTestTable, testDynamoDBClient } from '../support/dynamodb.js'
 
 /** IAM names each action inside TransactWriteItems by its own operation (test/cdk/store-actions.test.ts). */
 const TRANSACT_ACTION_IAM = {
@@ -50,21 +50,7 @@ describe('the pipeline grants match what a DynamoDB job really sends', () => {
 
   beforeAll(async () => {
     jobsTable = await createIdempotencyTestTable(client, 'pipeline-grant')
-    reportsTable = await createTestTable(
-      client,
-      {
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      },
-      'reports',
-    )
+    reportsTable = await createPkSkTestTable(client, 'reports')
     client.middlewareStack.add(
       (next, context) => async (args) => {
         sent.push({ name: context.commandName as string, input: args.input as Record<string, unknown> })

@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDBJobStore, dynamoDBPartitions, upsertItems } from '../../lib/pipelines/dynamodb/index.js'
 import { InMemoryJobStore, pipelineJob } from '../../lib/pipelines/index.js'
-import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from '../support/dynamodb.js'
+import { createIdempotencyTestTable, createPkSkTestTable, testDynamoDBClient } from '../support/dynamodb.js'
 import { describeRerunScenarios, jobOn } from './scenarios.js'
 import { documentClient, type TotalsRow, totalsFor } from './support.js'
 
@@ -14,21 +14,7 @@ let dataTable: string
 
 beforeAll(async () => {
   jobsTable = await createIdempotencyTestTable(client, 'jobs')
-  dataTable = await createTestTable(
-    client,
-    {
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    },
-    'reports',
-  )
+  dataTable = await createPkSkTestTable(client, 'reports')
 })
 
 type Row = TotalsRow & { readonly sk: string }

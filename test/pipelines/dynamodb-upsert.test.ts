@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDBJobStore, putNewerItems, upsertItems } from '../../lib/pipelines/dynamodb/index.js'
-import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from '../support/dynamodb.js'
+import { createIdempotencyTestTable, createPkSkTestTable, testDynamoDBClient } from '../support/dynamodb.js'
 import { describeRerunScenarios } from './scenarios.js'
 import { documentClient, type TotalsRow, totalsFor } from './support.js'
 
@@ -14,21 +14,7 @@ const key = ['pk', 'sk']
 
 beforeAll(async () => {
   jobsTable = await createIdempotencyTestTable(client, 'jobs')
-  dataTable = await createTestTable(
-    client,
-    {
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    },
-    'totals',
-  )
+  dataTable = await createPkSkTestTable(client, 'totals')
 })
 
 /** The rows of one date, keyed by (date, currency): a natural key, so writing them again overwrites them. */

@@ -11,7 +11,7 @@ import {
   postgresJobTransaction,
   replacePartition,
 } from '../../lib/pipelines/postgres/index.js'
-import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from '../support/dynamodb.js'
+import { createIdempotencyTestTable, createPkSkTestTable, testDynamoDBClient } from '../support/dynamodb.js'
 import { createTestSchema, dropTestSchema, testPool } from '../support/postgres.js'
 import { documentClient } from './support.js'
 
@@ -29,21 +29,7 @@ beforeAll(async () => {
     `CREATE TABLE "${schema}".blobs (day date NOT NULL, total bigint NOT NULL, digest bytea NOT NULL)`,
   )
   jobsTable = await createIdempotencyTestTable(client, 'jobs')
-  dataTable = await createTestTable(
-    client,
-    {
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    },
-    'reports',
-  )
+  dataTable = await createPkSkTestTable(client, 'reports')
 })
 afterAll(async () => {
   await dropTestSchema(pool, schema)

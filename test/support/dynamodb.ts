@@ -32,6 +32,25 @@ export function createTestTable(
   return createActiveTable(client, { ...input, TableName: uniqueTableName(prefix) })
 }
 
+/** A table keyed as `dynamoDBPartitions` keys its data by default, and the upsert tests theirs: string `pk`, `sk`. */
+export function createPkSkTestTable(client: DynamoDBClient, prefix: string): Promise<string> {
+  return createTestTable(
+    client,
+    {
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    },
+    prefix,
+  )
+}
+
 async function createActiveTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<string> {
   const TableName = input.TableName as string
   await client.send(new CreateTableCommand(input))
