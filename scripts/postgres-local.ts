@@ -4,7 +4,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { arch, platform, tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { probePort } from './ports.js'
+import { probePort } from '../lib/local/ports.js'
 import { isMainModule, serveUntilStopped, sleep, superviseInShell } from './supervise.js'
 
 export interface PostgresLocalOptions {

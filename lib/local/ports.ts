@@ -9,6 +9,14 @@ export const LOOPBACK = '127.0.0.1'
  * is free at that moment, not reserved; `listensOn` catches the rare process that takes it in between.
  */
 export function probeLoopbackPort(port = 0): Promise<number> {
+  return probePort(port, LOOPBACK)
+}
+
+/**
+ * Binds `port` (0: one the kernel picks) on `host`, every interface when it is left out, then releases it, for a
+ * local server to take. The port is free at that moment, not reserved: a server that finds it taken says so.
+ */
+export function probePort(port = 0, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -18,7 +26,7 @@ export function probeLoopbackPort(port = 0): Promise<number> {
           : error,
       ),
     )
-    server.listen(port, LOOPBACK, () => {
+    server.listen(port, host, () => {
       const address = server.address()
       server.close(() =>
         typeof address === 'object' && address

@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { afterEach, describe, expect, inject, it } from 'vitest'
 import { idempotencyTableDefinition } from '../../lib/dynamodb/schema.js'
+import { probePort } from '../../lib/local/ports.js'
 import {
   type DynamoDBLocal,
   localDynamoDBClientConfig,
   startDynamoDBLocal,
 } from '../../scripts/dynamodb-local.js'
-import { probePort } from '../../scripts/ports.js'
 import { isAlive, sleep } from '../../scripts/supervise.js'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
