@@ -3,7 +3,7 @@ import { createIdempotencyEngine } from '../engine.js'
 import { isIdempotencyError } from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
 import { optionNames, refuseUnknownOptions } from '../option-names.js'
-import { type IdempotencyOptions, jsonLinesLogger, LEASE_MARGIN_MS } from '../options.js'
+import { COMMON_OPTION_NAMES, type IdempotencyOptions, jsonLinesLogger, LEASE_MARGIN_MS } from '../options.js'
 import { completedBy } from '../record.js'
 import { decodeResult } from '../result-codec.js'
 import type { IdempotencyStore } from '../store/interface.js'
@@ -42,16 +42,8 @@ export interface DurableIdempotencyOptions<TEvent, TResult>
 }
 
 const DURABLE_OPTION_NAMES = optionNames<DurableIdempotencyOptions<unknown, unknown>>()([
-  'store',
-  'operation',
-  'namespace',
-  'ttlSeconds',
-  'localCache',
-  'compressAboveBytes',
-  'maxStoredBytes',
-  'now',
-  'logger',
-  'onOutcome',
+  // No leaseMs: an execution's claim holds for its whole timeout (executionTimeoutSeconds).
+  ...COMMON_OPTION_NAMES.filter((name): name is Exclude<typeof name, 'leaseMs'> => name !== 'leaseMs'),
   'missingKey',
   'shouldStore',
   'replayed',
