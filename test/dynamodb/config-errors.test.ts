@@ -9,6 +9,8 @@ import {
   IdempotencyStoreUnavailableError,
   makeIdempotent,
 } from '../../lib/index.js'
+import { DynamoDBJobStore } from '../../lib/pipelines/dynamodb/index.js'
+import { pipelineJob } from '../../lib/pipelines/index.js'
 import { createIdempotencyTestTable, testDynamoDBClient } from '../support/dynamodb.js'
 import { httpApiEvent } from '../support/http-events.js'
 import { lambdaContext } from '../support/records.js'
@@ -54,6 +56,25 @@ async function failureOf(store: DynamoDBStore, logger = { warn: vi.fn(), error: 
 }
 
 describe('a DynamoDB store that is not set up', () => {
+  it('names a missing table to a pipeline job too, instead of asking it to retry later', async () => {
+    const tableName = `no-such-table-${randomUUID()}`
+    const job = pipelineJob({
+      store: new DynamoDBJobStore({ tableName, client: testDynamoDBClient() }),
+      name: 'totals',
+    })
+    let ran = false
+    const error = await job
+      .run({ partition: '2024-01-15' }, async () => {
+        ran = true
+      })
+      .catch((thrown: unknown) => thrown)
+
+    expect(ran).toBe(false)
+    expect(error).toBeInstanceOf(IdempotencyStoreMisconfiguredError)
+    expect(error).toMatchObject({ statusCode: 500, problem: 'table-missing' })
+    expect((error as Error).message).toContain(tableName)
+  })
+
   it('names a missing table, says how to create it, logs it as an error, and never runs the handler', async () => {
     const tableName = `no-such-table-${randomUUID()}`
     const store = new DynamoDBStore({ tableName, client: testDynamoDBClient() })
@@ -137,5 +158,22 @@ describe('a DynamoDB store on a loopback DYNAMODB_ENDPOINT', () => {
 
     expect(await handler({}, lambdaContext())).toBe(1)
     expect(await handler({}, lambdaContext())).toBe(1)
+  })
+
+  it('serves a pipeline job on the same table the same way, with no region and no credentials', async () => {
+    noAwsConfiguration()
+    process.env.DYNAMODB_ENDPOINT = inject('dynamodbEndpoint')
+    const job = pipelineJob<{ rows: number }>({
+      store: new DynamoDBJobStore({ tableName: existingTable }),
+      name: `loopback-${randomUUID()}`,
+    })
+
+    expect(await job.run({ partition: '2024-01-15' }, async () => ({ rows: 3 }))).toMatchObject({
+      kind: 'ran',
+    })
+    expect(await job.run({ partition: '2024-01-15' }, async () => ({ rows: 9 }))).toMatchObject({
+      kind: 'replayed',
+      summary: { rows: 3 },
+    })
   })
 })

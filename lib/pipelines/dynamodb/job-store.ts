@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -6,8 +6,10 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb'
+import { dynamoDBError } from '../../dynamodb/errors.js'
 import { IDEMPOTENCY_ATTRIBUTES as A, IDEMPOTENCY_TABLE_ENV } from '../../dynamodb/schema.js'
-import { IdempotencyLeaseLostError, IdempotencyStoreUnavailableError } from '../../errors.js'
+import { defaultDynamoDBClient } from '../../dynamodb/store.js'
+import { IdempotencyLeaseLostError } from '../../errors.js'
 import { collectedItems } from '../../store/collected-writes.js'
 import {
   type JobClaim,
@@ -41,7 +43,7 @@ const MAX_JOINED_WRITES = 99
 export interface DynamoDBJobStoreOptions {
   /** @default process.env.IDEMPOTENCY_TABLE_NAME: the idempotency table the CDK construct makes */
   readonly tableName?: string
-  /** @default a client on DYNAMODB_ENDPOINT, or the Region's endpoint */
+  /** @default a client on DYNAMODB_ENDPOINT (on loopback, no region or credentials needed), or the Region's */
   readonly client?: DynamoDBClient
 }
 
@@ -64,9 +66,7 @@ export class DynamoDBJobStore implements JobStore<DynamoDBJobWrites> {
     if (!tableName)
       throw new Error(`DynamoDBJobStore needs a tableName or the ${IDEMPOTENCY_TABLE_ENV} variable`)
     this.tableName = tableName
-    const client =
-      options.client ?? new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT || undefined })
-    this.documents = ownDocumentClient(client)
+    this.documents = ownDocumentClient(options.client ?? defaultDynamoDBClient())
   }
 
   async claim(request: JobClaim, nowEpochMs: number): Promise<JobClaimResult> {
@@ -91,7 +91,7 @@ export class DynamoDBJobStore implements JobStore<DynamoDBJobWrites> {
       )
       return { claimed: true, existing: Attributes && stateFrom(Attributes) }
     } catch (error) {
-      if (!isConditionalFailure(error)) throw new IdempotencyStoreUnavailableError('claim partition', error)
+      if (!isConditionalFailure(error)) throw this.failure('claim partition', error)
     }
     // lib-dynamodb leaves a refusal's item in DynamoDB's wire format: read it as plain values instead.
     return { claimed: false, existing: await this.get(request.key) }
@@ -135,7 +135,7 @@ export class DynamoDBJobStore implements JobStore<DynamoDBJobWrites> {
       const state = await this.get(claim.key).catch(() => undefined)
       if (runCompleted(state, claim)) return
       if (refused) throw new IdempotencyLeaseLostError('complete')
-      throw new IdempotencyStoreUnavailableError('complete run', error)
+      throw this.failure('complete run', error)
     }
   }
 
@@ -148,7 +148,7 @@ export class DynamoDBJobStore implements JobStore<DynamoDBJobWrites> {
     try {
       await this.documents.send(new UpdateCommand(update))
     } catch (error) {
-      if (!isConditionalFailure(error)) throw new IdempotencyStoreUnavailableError('release run', error)
+      if (!isConditionalFailure(error)) throw this.failure('release run', error)
       // Nothing left to release (released before, or completed) is success; another run's claim is not.
       if ((await this.get(claim.key))?.claim !== undefined) throw new IdempotencyLeaseLostError('release')
     }
@@ -161,8 +161,13 @@ export class DynamoDBJobStore implements JobStore<DynamoDBJobWrites> {
       )
       return Item && stateFrom(Item)
     } catch (error) {
-      throw new IdempotencyStoreUnavailableError('get run', error)
+      throw this.failure('get run', error)
     }
+  }
+
+  /** The request store's reading of a failed call: a table that is not set up is named, anything else retried. */
+  private failure(operation: string, error: unknown): Error {
+    return dynamoDBError(operation, error, this.tableName)
   }
 
   /** An UpdateItem on the run's record, naming only the attributes its expressions use. */
