@@ -45,17 +45,16 @@ function write(input: unknown, key: string | number, ancestors: object[]): strin
       return value ? 'true' : 'false'
     case 'bigint':
       throw new TypeError('Do not know how to serialize a BigInt')
-    case 'object':
+    case 'object': {
       if (value === null) return 'null'
       if (ancestors.length > CYCLE_CHECK_DEPTH && ancestors.includes(value))
         throw new TypeError('Converting circular structure to JSON')
-      {
-        // No finally: a throw abandons the whole string, and the list with it.
-        ancestors.push(value)
-        const written = Array.isArray(value) ? writeArray(value, ancestors) : writeObject(value, ancestors)
-        ancestors.pop()
-        return written
-      }
+      // No finally: a throw abandons the whole string, and the list with it.
+      ancestors.push(value)
+      const written = Array.isArray(value) ? writeArray(value, ancestors) : writeObject(value, ancestors)
+      ancestors.pop()
+      return written
+    }
     default:
       // undefined, functions and symbols: left out of objects, null in arrays.
       return undefined
