@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { assertNever } from './assert-never.js'
+import { sleep } from './backoff.js'
 import { type Decision, decide } from './decide.js'
 import {
   type IdempotencyHandlerTimeoutError,
@@ -241,5 +242,3 @@ export function createIdempotencyEngine<TEvent, TResult>(
     ...createRunPath({ begin, complete, release }),
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

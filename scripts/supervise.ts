@@ -1,12 +1,12 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
+export { sleep } from '../lib/backoff.js'
 // The supervision itself lives in lib/local (the `lambda-idempotency local` command uses it too).
 export {
   isAlive,
   type Supervised,
   type SuperviseOptions,
-  sleep,
   superviseInShell,
 } from '../lib/local/supervise.js'
 

@@ -1,4 +1,5 @@
 import type { DurableExecutionConfig, DurableLambdaHandler } from '@aws/durable-execution-sdk-js'
+import { backOff } from '../backoff.js'
 import { createIdempotencyEngine } from '../engine.js'
 import { isIdempotencyError } from '../errors.js'
 import { attachHandle, type HeldClaim, type Invocation } from '../invocation.js'
@@ -215,7 +216,7 @@ export function makeDurableIdempotent<TEvent, TResult, TContext extends DurableC
           })
           return
         }
-        await sleep(FAILED_RELEASE_FIRST_DELAY_MS * 2 ** (attempt - 1))
+        await backOff(FAILED_RELEASE_FIRST_DELAY_MS, attempt)
       }
     }
   }
@@ -250,8 +251,6 @@ const FAILED = 'FAILED'
  */
 const FAILED_RELEASE_ATTEMPTS = 4
 const FAILED_RELEASE_FIRST_DELAY_MS = 200
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** What this returns is the Lambda handler: given to `withDurableExecution`, it would get a DurableContext. */
 function refuseDurableContext(context: object | undefined): void {

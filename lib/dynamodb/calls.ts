@@ -10,6 +10,7 @@ import {
   type Update,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
+import { backOff } from '../backoff.js'
 import { type RefusedPart, StoreWriteRefusedError } from '../store/interface.js'
 import { dynamoDBError } from './errors.js'
 import type { Item } from './item.js'
@@ -39,7 +40,7 @@ export async function batchGetItems(
     for (let round = 0; pending !== undefined && pending.length > 0; round++) {
       if (round === UNPROCESSED_MAX_ROUNDS)
         throw dynamoDBError('getMany', new Error('keys left unprocessed (throttled)'), tableName)
-      if (round > 0) await sleep(UNPROCESSED_FIRST_DELAY_MS * 2 ** (round - 1))
+      if (round > 0) await backOff(UNPROCESSED_FIRST_DELAY_MS, round)
       const request = { [tableName]: { Keys: pending, ConsistentRead: true } }
       const output: BatchGetItemCommandOutput = await client
         .send(new BatchGetItemCommand({ RequestItems: request }))
@@ -80,7 +81,7 @@ export async function sendFencedCompletion(
       if (!isConflictOnly(error)) throw error
       if (attempt === CONFLICT_MAX_ATTEMPTS)
         throw dynamoDBError('complete', error, update.TableName ?? 'unknown')
-      await sleep(CONFLICT_FIRST_DELAY_MS * 2 ** (attempt - 1))
+      await backOff(CONFLICT_FIRST_DELAY_MS, attempt)
     }
   }
 }
@@ -163,5 +164,3 @@ function refusedPart(error: unknown, transaction: boolean): RefusedPart | undefi
   if (record) return 'record'
   return writes ? 'own-writes' : undefined
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

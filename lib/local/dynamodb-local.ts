@@ -2,10 +2,11 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { createRequire as requireFrom } from 'node:module'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
+import { sleep } from '../backoff.js'
 import { checkJava } from './java.js'
 import { PORT_TAKEN_MARKER, writeLauncher } from './launcher.js'
 import { LOOPBACK, listensOn, probeLoopbackPort } from './ports.js'
-import { sleep, superviseInShell } from './supervise.js'
+import { superviseInShell } from './supervise.js'
 
 /** The package whose DynamoDBLocal.jar runs; an optional peer, installed in the project that runs it. */
 export const EMULATOR_PACKAGE = 'amplify-dynamodb-simulator'

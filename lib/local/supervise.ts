@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import type { Readable } from 'node:stream'
+import { sleep } from '../backoff.js'
 
 export interface Supervised {
   /** The command's own pid (not the shell's); 0 if the shell never started it. */
@@ -145,8 +146,6 @@ export function isAlive(pid: number): boolean {
 }
 
 const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 function readLines(stream: Readable | null, onLine: (line: string) => void): void {
   let buffer = ''

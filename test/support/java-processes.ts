@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { isAlive, sleep } from '../../lib/local/supervise.js'
+import { sleep } from '../../lib/backoff.js'
+import { isAlive } from '../../lib/local/supervise.js'
 
 /**
  * The java processes running the loopback launcher (lib/local/launcher.ts) on `port`, from /proc: a test that

@@ -1,4 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { backOff } from '../../backoff.js'
 
 /** An item as lib-dynamodb takes it: attribute names to plain JavaScript values. An interface of your own fits. */
 export type Item = object
@@ -55,7 +56,7 @@ async function writeBatch(
   let pending = batch.map((Item) => ({ PutRequest: { Item: Item as StoredItem } }))
   for (let round = 0; pending.length > 0; round++) {
     if (round === UNPROCESSED_MAX_ROUNDS) throw new UnprocessedItemsError(pending.length)
-    if (round > 0) await sleep(UNPROCESSED_FIRST_DELAY_MS * 2 ** (round - 1))
+    if (round > 0) await backOff(UNPROCESSED_FIRST_DELAY_MS, round)
     const { UnprocessedItems } = await client.send(
       new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
     )
@@ -113,5 +114,3 @@ export async function upsertItems(
   await batchPut(client, options.tableName, [...byKey.values()])
   return byKey.size
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -1,3 +1,4 @@
+import { backOff } from '../../backoff.js'
 import { quotedTableName } from '../../postgres/schema.js'
 import {
   insertRows,
@@ -109,7 +110,7 @@ export function postgresViewSwap(options: ViewSwapOptions): ViewSwap {
         } catch (error) {
           await transaction.query('ROLLBACK TO SAVEPOINT view_swap')
           if (sqlState(error) !== '55P03' || attempt >= attempts) throw error
-          await sleep(FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1))
+          await backOff(FIRST_RETRY_DELAY_MS, attempt)
         }
       }
     })
@@ -161,5 +162,3 @@ function checkStaged(staged: string): string {
     throw new TypeError(`Not a table staged by postgresViewSwap: ${staged}`)
   return staged
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

@@ -5,9 +5,10 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
+import { backOff } from '../../backoff.js'
 import type { JobRun } from '../job.js'
 import { S3ManifestMovedError } from './errors.js'
-import { isConflict, isPreconditionFailed, sleep, writeObjectOnce } from './write-once.js'
+import { isConflict, isPreconditionFailed, writeObjectOnce } from './write-once.js'
 
 export interface S3PrefixReplaceOptions {
   readonly client: S3Client
@@ -184,7 +185,7 @@ export function s3PrefixReplace(options: S3PrefixReplaceOptions): S3PrefixReplac
         return
       } catch (error) {
         if (isConflict(error) && attempt < CONFLICT_MAX_ATTEMPTS) {
-          await sleep(CONFLICT_FIRST_DELAY_MS * 2 ** (attempt - 1))
+          await backOff(CONFLICT_FIRST_DELAY_MS, attempt)
           continue
         }
         if (!isPreconditionFailed(error)) throw error

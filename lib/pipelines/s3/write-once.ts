@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { backOff } from '../../backoff.js'
 import { S3ObjectMismatchError } from './errors.js'
 
 export interface WriteObjectOnceInput {
@@ -58,7 +59,7 @@ export async function writeObjectOnce(
       return { kind: 'written', ...(ETag !== undefined && { etag: ETag }) }
     } catch (error) {
       if (isConflict(error) && attempt < CONFLICT_MAX_ATTEMPTS) {
-        await sleep(CONFLICT_FIRST_DELAY_MS * 2 ** (attempt - 1))
+        await backOff(CONFLICT_FIRST_DELAY_MS, attempt)
         continue
       }
       if (!isPreconditionFailed(error)) throw error
@@ -94,5 +95,3 @@ export const isPreconditionFailed = (error: unknown) =>
 /** 409 ConditionalRequestConflict: a conflicting conditional write to the key is in flight. */
 export const isConflict = (error: unknown) =>
   statusOf(error) === 409 || (error as Error | undefined)?.name === 'ConditionalRequestConflict'
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
