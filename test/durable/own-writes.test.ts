@@ -1,28 +1,14 @@
-import { randomUUID } from 'node:crypto'
 import type { DurableContext } from '@aws/durable-execution-sdk-js'
 import { describe, expect, it } from 'vitest'
 import { IdempotencyOwnWritesInStepError, makeDurableIdempotent } from '../../lib/durable/index.js'
 import { DynamoDBStore, idempotencyOf } from '../../lib/index.js'
 import { PostgresStore, postgresTransactionOf } from '../../lib/postgres/index.js'
 import { runExecution, useLocalDurableRunner } from '../support/durable.js'
-import { dynamoDBBalances, postgresLedger } from '../support/durable-ledgers.js'
-import { silent } from '../support/events.js'
+import { durable, dynamoDBBalances, postgresLedger, type TopUp, topUp } from '../support/durable-ledgers.js'
 
 useLocalDurableRunner()
 const dynamodb = dynamoDBBalances()
 const postgres = postgresLedger()
-const ONE_DAY_SECONDS = 86_400
-
-interface TopUp {
-  readonly account: string
-  readonly amount: number
-}
-const topUp = (): TopUp => ({ account: randomUUID(), amount: 100 })
-const durable = {
-  key: (event: TopUp) => event.account,
-  executionTimeoutSeconds: ONE_DAY_SECONDS,
-  logger: silent,
-}
 
 describe('own writes of a durable handler on DynamoDB', () => {
   const store = () => new DynamoDBStore({ tableName: dynamodb.tables.idempotency, client: dynamodb.client })

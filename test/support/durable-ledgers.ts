@@ -4,11 +4,29 @@ import pg from 'pg'
 import { afterAll, beforeAll, inject } from 'vitest'
 import { idempotencyOf } from '../../lib/index.js'
 import { createIdempotencyTestTable, createTestTable, testDynamoDBClient } from './dynamodb.js'
+import { silent } from './events.js'
 import {
   createIdempotencyTestTable as createPostgresIdempotencyTable,
   dropTestSchema,
   testPool,
 } from './postgres.js'
+
+/** A credit to one fresh account: the event the ledger tests' durable handlers take. */
+export interface TopUp {
+  readonly account: string
+  readonly amount: number
+}
+export const topUp = (): TopUp => ({ account: randomUUID(), amount: 100 })
+
+/** A day: long enough that no test's execution times out, so only what the test does ends one. */
+const ONE_DAY_SECONDS = 86_400
+
+/** The durable options the ledger tests share: one key per account, quiet logs. */
+export const durable = {
+  key: (event: TopUp) => event.account,
+  executionTimeoutSeconds: ONE_DAY_SECONDS,
+  logger: silent,
+}
 
 /**
  * Where durable handlers in tests make their own writes: a balances table on DynamoDB Local (credited with
